@@ -1,0 +1,27 @@
+import { availableParallelism } from 'node:os';
+
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_PORT = 7070;
+export const DEFAULT_CLOCK_SKEW_SEC = 5;
+export const DEFAULT_HEARTBEAT_MS = 25_000;
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024;
+export const DEFAULT_HARD_MAX_FRAME_BYTES = 1024 * 1024;
+export const DEFAULT_BAD_FRAME_BUDGET = 20;
+export const DEFAULT_MAX_CONNECTIONS_PER_TENANT = 10_000;
+export const DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
+export const DEFAULT_PUBLISH_RATE = 100;
+export const DEFAULT_PUBLISH_BURST = 200;
+export const DEFAULT_TENANT_PUBLISH_RATE = 20_000;
+export const DEFAULT_TENANT_PUBLISH_BURST = 40_000;
+export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
+export const DEFAULT_ROOM_IDLE_MS = 30_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+export const DEFAULT_DOWN_AFTER_MS = 3_000;
+export const DEFAULT_PRESENCE_BROADCAST_MS = 250;
+export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_JWKS_ALGS: readonly string[] = ['RS256', 'ES256', 'EdDSA'];
+
+/** cores - 1, at least 1: the edge keeps one core. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism() - 1);
+}

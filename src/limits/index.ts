@@ -1,0 +1,2 @@
+export { LimitError, type LimitErrorCode } from './limit-error.js';
+export { TokenBucket } from './token-bucket.js';
