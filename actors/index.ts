@@ -1,0 +1,3 @@
+export * from './presence/index.js';
+export * from './room/index.js';
+export * from './runtime/index.js';

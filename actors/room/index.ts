@@ -1,0 +1,11 @@
+export { DEFAULT_ROOM_IDLE_MS, RoomActor, type RoomActorOptions } from './room-actor.js';
+export { RoomError, type RoomErrorCode } from './room-error.js';
+export {
+  DEFAULT_HISTORY_MAX_BYTES,
+  DEFAULT_HISTORY_MAX_MESSAGES,
+  type HistoryEntry,
+  RoomHistory,
+  type RoomHistoryOptions,
+} from './room-history.js';
+export type { ResumeFrom, RoomDelivery, RoomMessage } from './room-message.js';
+export type { RoomOutput, RoomReplyError } from './room-output.js';

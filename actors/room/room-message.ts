@@ -1,0 +1,40 @@
+/** A resume point from a client's `join` with `since`. */
+export interface ResumeFrom {
+  readonly epoch: string;
+  readonly offset: number;
+}
+
+/** What a room actor handles; correlation ids (`corr`) pair replies with requests (0: no reply). */
+export type RoomMessage =
+  | {
+      readonly type: 'join';
+      readonly connId: number;
+      readonly corr: number;
+      readonly since: ResumeFrom | null;
+      /** Re-join after the room or its shard restarted: no history replay, reply only. */
+      readonly restore: boolean;
+    }
+  | { readonly type: 'leave'; readonly connId: number; readonly corr: number }
+  | {
+      readonly type: 'publish';
+      readonly connId: number;
+      readonly corr: number;
+      readonly echo: boolean;
+      /** When the publish entered the node (ms since the epoch, fractional). */
+      readonly ingressTs: number;
+      /** Opaque bytes built by the edge; the room stores and forwards them unparsed. */
+      readonly payload: Uint8Array;
+    }
+  | { readonly type: 'idle-check' };
+
+/** One ordered message on its way to the members (and, later, other nodes). */
+export interface RoomDelivery {
+  readonly roomKey: string;
+  readonly epoch: string;
+  readonly offset: number;
+  readonly ts: number;
+  readonly ingressTs: number;
+  readonly senderConn: number;
+  readonly echo: boolean;
+  readonly payload: Uint8Array;
+}

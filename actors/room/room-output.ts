@@ -1,0 +1,17 @@
+import type { RoomDelivery } from './room-message.js';
+
+/** Wire error codes a room answers with (PROTOCOL.md section 3). */
+export type RoomReplyError = 'not_joined' | 'overloaded' | 'internal';
+
+/**
+ * Where a room's output goes. The shard implements it over its ring to the edge; the room never
+ * sees sockets: it emits ONE delivery per publish and the edge fans it out (DESIGN.md, Fan-out).
+ */
+export interface RoomOutput {
+  reply(corr: number, body: unknown): void;
+  replyError(corr: number, code: RoomReplyError, message: string): void;
+  /** A live message for every member (minus the sender when `echo` is false). */
+  deliver(delivery: RoomDelivery): void;
+  /** A stored message for one connection only (replay after `join` with `since`). */
+  deliverTo(connId: number, delivery: RoomDelivery): void;
+}

@@ -1,0 +1,86 @@
+import type { RoomDelivery, RoomOutput, RoomReplyError } from '../../actors/index.js';
+import { EnvelopeKind, type ThreadChannel } from '../transport/index.js';
+import {
+  encodeDelivery,
+  encodeJson,
+  encodeKey,
+  FLAG_DIRECT,
+  FLAG_ECHO,
+  FLAG_ERROR,
+} from './shard-wire.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * RoomOutput over the shard's ring to the edge. A send that cannot even be queued (the edge stopped
+ * reading and the queue is full) throws: the room actor crashes, the shard reports room-down and
+ * the edge answers its members' pending requests with errors; nothing vanishes silently.
+ */
+export class RingRoomOutput implements RoomOutput {
+  readonly #channel: ThreadChannel;
+  readonly #keys = new Map<string, Uint8Array>();
+
+  constructor(channel: ThreadChannel) {
+    this.#channel = channel;
+  }
+
+  reply(corr: number, body: unknown): void {
+    this.#channel.send(
+      { kind: EnvelopeKind.Reply, flags: 0, connId: 0, roomId: 0, correlationId: corr, value: 0 },
+      EMPTY,
+      encodeJson(body),
+    );
+  }
+
+  replyError(corr: number, code: RoomReplyError, message: string): void {
+    this.#channel.send(
+      {
+        kind: EnvelopeKind.Reply,
+        flags: FLAG_ERROR,
+        connId: 0,
+        roomId: 0,
+        correlationId: corr,
+        value: 0,
+      },
+      EMPTY,
+      encodeJson({ code, message }),
+    );
+  }
+
+  deliver(delivery: RoomDelivery): void {
+    this.#send(delivery, delivery.senderConn, delivery.echo ? FLAG_ECHO : 0);
+  }
+
+  deliverTo(connId: number, delivery: RoomDelivery): void {
+    this.#send(delivery, connId, FLAG_DIRECT);
+  }
+
+  /** Forgets a stopped room's cached key bytes. */
+  forget(roomKey: string): void {
+    this.#keys.delete(roomKey);
+  }
+
+  #send(delivery: RoomDelivery, connId: number, flags: number): void {
+    this.#channel.send(
+      {
+        kind: EnvelopeKind.Delivery,
+        flags,
+        connId,
+        roomId: 0,
+        correlationId: 0,
+        value: delivery.offset,
+      },
+      this.#key(delivery.roomKey),
+      encodeDelivery(delivery.ts, delivery.ingressTs, delivery.epoch, delivery.payload),
+    );
+  }
+
+  #key(roomKey: string): Uint8Array {
+    let bytes = this.#keys.get(roomKey);
+    if (bytes === undefined) {
+      bytes = encodeKey(roomKey);
+      this.#keys.set(roomKey, bytes);
+    }
+    return bytes;
+  }
+}

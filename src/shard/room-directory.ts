@@ -1,0 +1,91 @@
+import {
+  type ActorRef,
+  type ActorSystem,
+  RoomActor,
+  type RoomHistoryOptions,
+} from '../../actors/index.js';
+import { type DynamicSupervisor, isNormalExit } from '../../supervision/index.js';
+import type { RingRoomOutput } from './ring-room-output.js';
+
+export interface RoomDirectoryOptions {
+  readonly system: ActorSystem;
+  readonly supervisor: DynamicSupervisor;
+  readonly output: RingRoomOutput;
+  readonly idleMs: number;
+  readonly history?: RoomHistoryOptions;
+  /** A room ended abnormally (crashed): the edge re-joins its members to a fresh one. */
+  readonly onRoomDown: (roomKey: string, reason: string) => void;
+}
+
+const ROOM_SHUTDOWN_MS = 5_000;
+
+/**
+ * The shard's rooms by key: each room is an actor started on first use under the shard's dynamic
+ * supervisor (temporary: a crashed room is not restarted in place; the edge re-joins its members,
+ * which starts a new one).
+ */
+export class RoomDirectory {
+  readonly #options: RoomDirectoryOptions;
+  readonly #rooms = new Map<string, ActorRef>();
+
+  constructor(options: RoomDirectoryOptions) {
+    this.#options = options;
+  }
+
+  get size(): number {
+    return this.#rooms.size;
+  }
+
+  /** The live room for `roomKey`, or null. */
+  find(roomKey: string): ActorRef | null {
+    const ref = this.#rooms.get(roomKey);
+    return ref !== undefined && this.#options.system.isAlive(ref) ? ref : null;
+  }
+
+  /** The live room for `roomKey`, started now if there is none. */
+  obtain(roomKey: string): ActorRef {
+    return this.find(roomKey) ?? this.#start(roomKey);
+  }
+
+  #start(roomKey: string): ActorRef {
+    const { system, supervisor, output } = this.#options;
+    const actor = new RoomActor({
+      roomKey,
+      output,
+      idleMs: this.#options.idleMs,
+      ...(this.#options.history ? { history: this.#options.history } : {}),
+    });
+    // Spawned here, not inside the supervisor's start, so that messages can be told to it at once;
+    // they wait in its mailbox until `started` ran.
+    const handle = system.spawnHandle(actor);
+    this.#rooms.set(roomKey, handle.ref);
+    void handle.exited.then((reason) => {
+      if (this.#rooms.get(roomKey) === handle.ref) {
+        this.#rooms.delete(roomKey);
+        output.forget(roomKey);
+      }
+      if (!isNormalExit(reason)) {
+        this.#options.onRoomDown(
+          roomKey,
+          reason.type === 'error' ? String(reason.error) : reason.type,
+        );
+      }
+    });
+    supervisor
+      .startChild({
+        id: `${roomKey}#${handle.ref.id}`,
+        restart: 'temporary',
+        shutdown: ROOM_SHUTDOWN_MS,
+        start: async () => {
+          await handle.started;
+          return {
+            exited: handle.exited,
+            stop: () => void system.stop(handle.ref).catch(() => {}),
+            kill: () => system.kill(handle.ref),
+          };
+        },
+      })
+      .catch(() => system.kill(handle.ref));
+    return handle.ref;
+  }
+}

@@ -1,0 +1,95 @@
+import type { SupervisionEventListener } from '../../supervision/index.js';
+import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
+import { ShardError } from './shard-error.js';
+
+export const DEFAULT_SHARD_RING_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SHARD_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_SHARD_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_SHARD_MAX_RESTARTS = 5;
+export const DEFAULT_SHARD_PERIOD_MS = 10_000;
+export const DEFAULT_SHARD_SHUTDOWN_MS = 5_000;
+export const DEFAULT_ROOM_IDLE_MS = 30_000;
+export const DEFAULT_MAX_ROOMS_PER_SHARD = 1_000_000;
+
+export interface ShardPoolOptions {
+  readonly workers: number;
+  readonly nodeId: string;
+  readonly onDelivery: (delivery: ShardDelivery) => void;
+  readonly onEvent?: (event: ShardPoolEvent) => void;
+  readonly onSupervisionEvent?: SupervisionEventListener;
+  readonly roomIdleMs?: number;
+  readonly maxRoomsPerShard?: number;
+  readonly ringBytes?: number;
+  readonly maxQueuedBytes?: number;
+  readonly requestTimeoutMs?: number;
+  /** Restart intensity of the shard supervisor: more than maxRestarts within periodMs fails the pool. */
+  readonly maxRestarts?: number;
+  readonly periodMs?: number;
+  readonly shutdownMs?: number;
+}
+
+export interface ResolvedShardPoolOptions {
+  readonly workers: number;
+  readonly nodeId: string;
+  readonly onDelivery: (delivery: ShardDelivery) => void;
+  readonly onEvent: (event: ShardPoolEvent) => void;
+  readonly onSupervisionEvent: SupervisionEventListener | null;
+  readonly roomIdleMs: number;
+  readonly maxRoomsPerShard: number;
+  readonly ringBytes: number;
+  readonly maxQueuedBytes: number;
+  readonly requestTimeoutMs: number;
+  readonly maxRestarts: number;
+  readonly periodMs: number;
+  readonly shutdownMs: number;
+}
+
+function integer(name: string, value: number | undefined, fallback: number, min: number): number {
+  const v = value ?? fallback;
+  if (!Number.isSafeInteger(v) || v < min) {
+    throw new ShardError(
+      'ARQ_ERR_SHARD_OPTIONS',
+      `options.${name} must be an integer >= ${min}, got ${v}`,
+    );
+  }
+  return v;
+}
+
+export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShardPoolOptions {
+  if (typeof options.nodeId !== 'string' || options.nodeId.length === 0) {
+    throw new ShardError('ARQ_ERR_SHARD_OPTIONS', 'options.nodeId must be a non-empty string');
+  }
+  if (typeof options.onDelivery !== 'function') {
+    throw new ShardError('ARQ_ERR_SHARD_OPTIONS', 'options.onDelivery must be a function');
+  }
+  return {
+    workers: integer('workers', options.workers, 1, 1),
+    nodeId: options.nodeId,
+    onDelivery: options.onDelivery,
+    onEvent: options.onEvent ?? (() => {}),
+    onSupervisionEvent: options.onSupervisionEvent ?? null,
+    roomIdleMs: integer('roomIdleMs', options.roomIdleMs, DEFAULT_ROOM_IDLE_MS, 0),
+    maxRoomsPerShard: integer(
+      'maxRoomsPerShard',
+      options.maxRoomsPerShard,
+      DEFAULT_MAX_ROOMS_PER_SHARD,
+      1,
+    ),
+    ringBytes: integer('ringBytes', options.ringBytes, DEFAULT_SHARD_RING_BYTES, 1),
+    maxQueuedBytes: integer(
+      'maxQueuedBytes',
+      options.maxQueuedBytes,
+      DEFAULT_SHARD_MAX_QUEUED_BYTES,
+      0,
+    ),
+    requestTimeoutMs: integer(
+      'requestTimeoutMs',
+      options.requestTimeoutMs,
+      DEFAULT_SHARD_REQUEST_TIMEOUT_MS,
+      1,
+    ),
+    maxRestarts: integer('maxRestarts', options.maxRestarts, DEFAULT_SHARD_MAX_RESTARTS, 0),
+    periodMs: integer('periodMs', options.periodMs, DEFAULT_SHARD_PERIOD_MS, 1),
+    shutdownMs: integer('shutdownMs', options.shutdownMs, DEFAULT_SHARD_SHUTDOWN_MS, 0),
+  };
+}

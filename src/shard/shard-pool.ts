@@ -1,0 +1,346 @@
+import type { ResumeFrom } from '../../actors/index.js';
+import {
+  type Child,
+  type ExitReason,
+  Supervisor,
+  workerThreadChild,
+} from '../../supervision/index.js';
+import { EnvelopeKind, type RingRecord } from '../transport/index.js';
+import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
+import { ShardError } from './shard-error.js';
+import { ShardPlacement } from './shard-placement.js';
+import {
+  type ResolvedShardPoolOptions,
+  resolveShardPoolOptions,
+  type ShardPoolOptions,
+} from './shard-pool-options.js';
+import { ShardSlot } from './shard-slot.js';
+import {
+  decodeControl,
+  decodeDelivery,
+  decodeKey,
+  encodeControl,
+  encodeJson,
+  encodeKey,
+  FLAG_DIRECT,
+  FLAG_ECHO,
+  FLAG_RESTORE,
+  type JoinBody,
+  type ShardEvent,
+} from './shard-wire.js';
+import type { ShardWorkerData } from './shard-worker-data.js';
+
+const SHARD_WORKER_URL = new URL('./shard-worker.js', import.meta.url);
+const EMPTY = new Uint8Array(0);
+const EXPIRE_SWEEP_MS = 1_000;
+
+export interface JoinReply {
+  readonly epoch: string;
+  readonly offset: number;
+  readonly recovered?: false;
+}
+
+export interface PublishReply {
+  readonly id: string;
+  readonly offset: number;
+}
+
+/**
+ * The node's shard worker threads, as supervised children of one one_for_one supervisor, and the
+ * edge's request/reply over their rings. The pool is itself a supervision Child: when its
+ * supervisor exceeds the restart intensity (a crash loop), the pool exits with that error.
+ *
+ * When a shard dies: what it published before dying is still handed over, then both rings are reset
+ * (a new epoch), requests it never answered fail with ARQ_ERR_SHARD_DOWN, and a `shard-started`
+ * event with restart=true tells the edge to re-join the members of its rooms (which restarts them).
+ */
+export class ShardPool implements Child {
+  readonly #options: ResolvedShardPoolOptions;
+  readonly #placement: ShardPlacement;
+  readonly #slots: readonly ShardSlot[];
+  readonly #supervisor: Supervisor;
+  readonly #exited: Promise<ExitReason>;
+  #sweep: NodeJS.Timeout | null = null;
+  #failed = false;
+  #stopping = false;
+
+  constructor(options: ShardPoolOptions) {
+    this.#options = resolveShardPoolOptions(options);
+    const o = this.#options;
+    this.#placement = new ShardPlacement(o.workers);
+    this.#slots = Array.from(
+      { length: o.workers },
+      (_, index) =>
+        new ShardSlot({ index, ringBytes: o.ringBytes, maxQueuedBytes: o.maxQueuedBytes }),
+    );
+    this.#supervisor = new Supervisor({
+      name: `${o.nodeId}-shards`,
+      strategy: 'one_for_one',
+      maxRestarts: o.maxRestarts,
+      periodMs: o.periodMs,
+      children: this.#slots.map((slot) => ({
+        id: `shard-${slot.index}`,
+        restart: 'permanent',
+        shutdown: o.shutdownMs,
+        start: () => this.#startShard(slot),
+      })),
+      ...(o.onSupervisionEvent !== null ? { onEvent: o.onSupervisionEvent } : {}),
+    });
+    this.#exited = this.#supervisor.exited.then((reason) => {
+      this.#failed = true;
+      this.#stopSweep();
+      for (const slot of this.#slots) {
+        slot.failAll('shard pool stopped');
+        slot.channel.close();
+      }
+      if (reason.type === 'error')
+        this.#emit({ type: 'pool-failed', reason: describe(reason.error) });
+      return reason;
+    });
+  }
+
+  get workers(): number {
+    return this.#slots.length;
+  }
+
+  get exited(): Promise<ExitReason> {
+    return this.#exited;
+  }
+
+  /** Total starts of shard threads, first starts included. */
+  get starts(): number {
+    return this.#slots.reduce((sum, slot) => sum + slot.starts, 0);
+  }
+
+  async start(): Promise<void> {
+    for (const slot of this.#slots) {
+      slot.channel
+        .receive((record) => this.#onRecord(slot, record))
+        .catch((err: unknown) => {
+          // Only a bug in #onRecord gets here; the edge must not go deaf: fail the pool loudly.
+          this.#emit({
+            type: 'pool-failed',
+            reason: `receive loop of shard ${slot.index} ended: ${describe(err)}`,
+          });
+          this.#supervisor.kill();
+        });
+    }
+    this.#sweep = setInterval(() => {
+      for (const slot of this.#slots) slot.expire(this.#options.requestTimeoutMs);
+    }, EXPIRE_SWEEP_MS);
+    this.#sweep.unref();
+    await this.#supervisor.start();
+  }
+
+  stop(): void {
+    this.#stopping = true;
+    void this.#supervisor.stop();
+  }
+
+  /** Stops every shard thread gracefully and resolves when they are gone. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.#exited;
+  }
+
+  kill(): void {
+    this.#supervisor.kill();
+  }
+
+  shardOf(roomKey: string): number {
+    return this.#placement.shardOf(roomKey);
+  }
+
+  join(
+    roomKey: string,
+    connId: number,
+    since: ResumeFrom | null,
+    restore = false,
+  ): Promise<JoinReply> {
+    const body: JoinBody = { since };
+    return this.#slotFor(roomKey).request(
+      { kind: EnvelopeKind.Join, flags: restore ? FLAG_RESTORE : 0, connId, roomId: 0, value: 0 },
+      encodeKey(roomKey),
+      encodeJson(body),
+    ) as Promise<JoinReply>;
+  }
+
+  /** Leaves a room; with `reply` false (a disconnect) nothing comes back. */
+  leave(roomKey: string, connId: number, reply: boolean): Promise<unknown> | undefined {
+    const header = { kind: EnvelopeKind.Leave, flags: 0, connId, roomId: 0, value: 0 } as const;
+    const slot = this.#slotFor(roomKey);
+    if (reply) return slot.request(header, encodeKey(roomKey), EMPTY);
+    slot.send(header, encodeKey(roomKey), EMPTY);
+    return undefined;
+  }
+
+  publish(
+    roomKey: string,
+    connId: number,
+    payload: Uint8Array,
+    echo: boolean,
+    ingressTs: number,
+  ): Promise<PublishReply> {
+    return this.#slotFor(roomKey).request(
+      {
+        kind: EnvelopeKind.Publish,
+        flags: echo ? FLAG_ECHO : 0,
+        connId,
+        roomId: 0,
+        value: ingressTs,
+      },
+      encodeKey(roomKey),
+      payload,
+    ) as Promise<PublishReply>;
+  }
+
+  /** The number of live rooms and actors in one shard. */
+  async stats(shard: number): Promise<{ rooms: number; actors: number }> {
+    const event = (await this.#slot(shard).request(
+      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, value: 0 },
+      EMPTY,
+      encodeControl({ type: 'stats' }),
+    )) as ShardEvent;
+    if (event.type !== 'stats')
+      throw new ShardError('ARQ_ERR_SHARD_PROTOCOL', `expected stats, got ${event.type}`);
+    return { rooms: event.rooms, actors: event.actors };
+  }
+
+  /** Chaos: terminates a shard thread from outside, as an operator or a fault would. */
+  killShard(shard: number): boolean {
+    const worker = this.#slot(shard).worker;
+    if (worker === null) return false;
+    void worker.terminate();
+    return true;
+  }
+
+  /** Chaos: makes a shard thread die of an uncaught error. */
+  crashShard(shard: number, reason: string): void {
+    this.#slot(shard).send(
+      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, value: 0 },
+      EMPTY,
+      encodeControl({ type: 'crash', reason }),
+    );
+  }
+
+  #slot(shard: number): ShardSlot {
+    const slot = this.#slots[shard];
+    if (slot === undefined) {
+      throw new ShardError(
+        'ARQ_ERR_SHARD_OPTIONS',
+        `shard must be 0..${this.#slots.length - 1}, got ${shard}`,
+      );
+    }
+    if (this.#failed) throw new ShardError('ARQ_ERR_SHARD_STOPPED', 'the shard pool has stopped');
+    return slot;
+  }
+
+  #slotFor(roomKey: string): ShardSlot {
+    return this.#slot(this.#placement.shardOf(roomKey));
+  }
+
+  async #startShard(slot: ShardSlot): Promise<Child> {
+    const restart = slot.starts > 0;
+    if (restart) {
+      // The previous thread is gone: take what it published, then start both rings afresh.
+      slot.channel.drainAvailable((record) => this.#onRecord(slot, record));
+      slot.channel.resetAfterPeerExit();
+      slot.failAll('restarted');
+    }
+    const o = this.#options;
+    const data: ShardWorkerData = {
+      type: 'arqon:shard',
+      shard: slot.index,
+      node: o.nodeId,
+      pair: slot.pair,
+      roomIdleMs: o.roomIdleMs,
+      maxRooms: o.maxRoomsPerShard,
+    };
+    this.#emit({ type: 'shard-started', shard: slot.index, restart });
+    const child = await workerThreadChild({
+      filename: SHARD_WORKER_URL,
+      workerData: data,
+      onWorker: (worker) => slot.attach(worker),
+    })();
+    void child.exited.then((reason) => {
+      slot.detach();
+      if (!this.#stopping)
+        this.#emit({ type: 'shard-exited', shard: slot.index, reason: describeExit(reason) });
+    });
+    return child;
+  }
+
+  #onRecord(slot: ShardSlot, record: RingRecord): void {
+    switch (record.kind) {
+      case EnvelopeKind.Delivery: {
+        const prefix = decodeDelivery(record.payload);
+        this.#deliver({
+          roomKey: decodeKey(record.key),
+          offset: record.value,
+          epoch: prefix.epoch,
+          ts: prefix.ts,
+          ingressTs: prefix.ingressTs,
+          connId: record.connId,
+          echo: (record.flags & FLAG_ECHO) !== 0,
+          direct: (record.flags & FLAG_DIRECT) !== 0,
+          body: prefix.body,
+        });
+        return;
+      }
+      case EnvelopeKind.Reply:
+        slot.settle(record, decodeControl);
+        return;
+      case EnvelopeKind.Control: {
+        if (record.correlationId !== 0) {
+          slot.settle(record, decodeControl);
+          return;
+        }
+        const event = decodeControl<ShardEvent>(record.payload);
+        if (event.type === 'room-down') {
+          this.#emit({
+            type: 'room-down',
+            shard: slot.index,
+            roomKey: event.roomKey,
+            reason: event.reason,
+          });
+        }
+        return;
+      }
+      default:
+        this.#emit({
+          type: 'pool-failed',
+          reason: `unexpected envelope kind ${record.kind} from shard ${slot.index}`,
+        });
+    }
+  }
+
+  #deliver(delivery: ShardDelivery): void {
+    try {
+      this.#options.onDelivery(delivery);
+    } catch (err) {
+      // The edge's fan-out failing for one message must not stop the ring for every other room.
+      this.#emit({ type: 'pool-failed', reason: `delivery handler threw: ${describe(err)}` });
+    }
+  }
+
+  #emit(event: ShardPoolEvent): void {
+    try {
+      this.#options.onEvent(event);
+    } catch {
+      // An observer's bug must not break the pool.
+    }
+  }
+
+  #stopSweep(): void {
+    if (this.#sweep !== null) clearInterval(this.#sweep);
+    this.#sweep = null;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function describeExit(reason: ExitReason): string {
+  return reason.type === 'error' ? describe(reason.error) : reason.type;
+}

@@ -1,0 +1,155 @@
+import type { Worker } from 'node:worker_threads';
+import {
+  allocateRingPair,
+  type EnvelopeHeader,
+  EnvelopeKind,
+  type RingPair,
+  type RingRecord,
+  ThreadChannel,
+} from '../transport/index.js';
+import { ShardError, ShardReplyError } from './shard-error.js';
+import { decodeJson, FLAG_ERROR } from './shard-wire.js';
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly sentAt: number;
+  /** Control replies carry a v8 payload, the others JSON. */
+  readonly control: boolean;
+}
+
+export interface ShardSlotOptions {
+  readonly index: number;
+  readonly ringBytes: number;
+  readonly maxQueuedBytes: number;
+}
+
+const MAX_CORRELATION_ID = 0xffff_ffff;
+
+/**
+ * The edge's side of one shard: the ring pair (kept across restarts of the thread), the requests
+ * awaiting replies, and the current worker. Requests are answered in order by the shard, but the
+ * pool matches them by correlation id so that replies and deliveries may interleave.
+ */
+export class ShardSlot {
+  readonly #index: number;
+  readonly #pair: RingPair;
+  readonly #channel: ThreadChannel;
+  readonly #pending = new Map<number, Pending>();
+  #nextCorr = 1;
+  #worker: Worker | null = null;
+  #starts = 0;
+
+  constructor(options: ShardSlotOptions) {
+    this.#index = options.index;
+    this.#pair = allocateRingPair({ capacityBytes: options.ringBytes });
+    this.#channel = ThreadChannel.open(this.#pair, 'edge', {
+      maxQueuedBytes: options.maxQueuedBytes,
+    });
+  }
+
+  get index(): number {
+    return this.#index;
+  }
+  get pair(): RingPair {
+    return this.#pair;
+  }
+  get channel(): ThreadChannel {
+    return this.#channel;
+  }
+  get pendingCount(): number {
+    return this.#pending.size;
+  }
+  get worker(): Worker | null {
+    return this.#worker;
+  }
+  get starts(): number {
+    return this.#starts;
+  }
+
+  attach(worker: Worker): void {
+    this.#worker = worker;
+    this.#starts++;
+  }
+
+  detach(): void {
+    this.#worker = null;
+  }
+
+  /** Sends and returns a promise of the shard's reply (JSON body, or a ShardReplyError). */
+  request(
+    header: Omit<EnvelopeHeader, 'correlationId'>,
+    key: Uint8Array,
+    payload: Uint8Array,
+  ): Promise<unknown> {
+    const corr = this.#nextCorr;
+    this.#nextCorr = corr === MAX_CORRELATION_ID ? 1 : corr + 1;
+    // Throws ARQ_ERR_RING_FULL before anything is registered: the caller answers `overloaded`.
+    this.#channel.send({ ...header, correlationId: corr }, key, payload);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(corr, {
+        resolve,
+        reject,
+        sentAt: performance.now(),
+        control: header.kind === EnvelopeKind.Control,
+      });
+    });
+  }
+
+  /** Fire and forget (correlation id 0: the shard sends no reply). */
+  send(header: Omit<EnvelopeHeader, 'correlationId'>, key: Uint8Array, payload: Uint8Array): void {
+    this.#channel.send({ ...header, correlationId: 0 }, key, payload);
+  }
+
+  /** Settles the request a Reply or Control record answers; false if none waits for it. */
+  settle(record: RingRecord, decodeControl: (bytes: Uint8Array) => unknown): boolean {
+    const pending = this.#pending.get(record.correlationId);
+    if (pending === undefined) return false;
+    this.#pending.delete(record.correlationId);
+    try {
+      if (pending.control) {
+        pending.resolve(decodeControl(record.payload));
+      } else if ((record.flags & FLAG_ERROR) !== 0) {
+        const { code, message } = decodeJson(record.payload) as { code: string; message: string };
+        pending.reject(new ShardReplyError(code, message));
+      } else {
+        pending.resolve(decodeJson(record.payload));
+      }
+    } catch (err) {
+      pending.reject(
+        new ShardError('ARQ_ERR_SHARD_PROTOCOL', 'undecodable shard reply', { cause: err }),
+      );
+    }
+    return true;
+  }
+
+  /** Fails every request still waiting (its shard died before answering). */
+  failAll(reason: string): number {
+    const count = this.#pending.size;
+    for (const pending of this.#pending.values()) {
+      pending.reject(
+        new ShardError('ARQ_ERR_SHARD_DOWN', `shard ${this.#index} went down: ${reason}`),
+      );
+    }
+    this.#pending.clear();
+    return count;
+  }
+
+  /** Fails requests older than `timeoutMs` (insertion order is age order). */
+  expire(timeoutMs: number): number {
+    const deadline = performance.now() - timeoutMs;
+    let count = 0;
+    for (const [corr, pending] of this.#pending) {
+      if (pending.sentAt > deadline) break;
+      this.#pending.delete(corr);
+      pending.reject(
+        new ShardError(
+          'ARQ_ERR_SHARD_TIMEOUT',
+          `shard ${this.#index} did not answer in ${timeoutMs} ms`,
+        ),
+      );
+      count++;
+    }
+    return count;
+  }
+}

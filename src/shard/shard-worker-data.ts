@@ -1,0 +1,11 @@
+import type { RingPair } from '../transport/index.js';
+
+/** What the pool hands a shard thread at start (structured-cloned; the SABs are shared). */
+export interface ShardWorkerData {
+  readonly type: 'arqon:shard';
+  readonly shard: number;
+  readonly node: string;
+  readonly pair: RingPair;
+  readonly roomIdleMs: number;
+  readonly maxRooms: number;
+}

@@ -1,0 +1,189 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import {
+  type ShardDelivery,
+  ShardError,
+  ShardPool,
+  type ShardPoolEvent,
+  ShardReplyError,
+} from '../../src/shard/index.js';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+interface Harness {
+  readonly pool: ShardPool;
+  readonly deliveries: {
+    roomKey: string;
+    offset: number;
+    body: string;
+    connId: number;
+    direct: boolean;
+  }[];
+  readonly events: ShardPoolEvent[];
+}
+
+function harness(
+  options: { workers?: number; maxRestarts?: number; periodMs?: number } = {},
+): Harness {
+  const deliveries: Harness['deliveries'] = [];
+  const events: ShardPoolEvent[] = [];
+  const pool = new ShardPool({
+    workers: options.workers ?? 2,
+    nodeId: 'test-node',
+    maxRestarts: options.maxRestarts ?? 50,
+    periodMs: options.periodMs ?? 10_000,
+    requestTimeoutMs: 20_000,
+    onDelivery: (d: ShardDelivery) =>
+      deliveries.push({
+        roomKey: d.roomKey,
+        offset: d.offset,
+        body: dec.decode(d.body),
+        connId: d.connId,
+        direct: d.direct,
+      }),
+    onEvent: (e) => events.push(e),
+  });
+  return { pool, deliveries, events };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+t.test('shard pool - a publish is ordered by its room and delivered once', async (t) => {
+  const { pool, deliveries } = harness();
+  await pool.start();
+  t.teardown(() => pool.close());
+  const joined = await pool.join('t1/lobby', 7, null);
+  t.match(joined, { epoch: String, offset: 0 });
+  const first = await pool.publish('t1/lobby', 7, enc.encode('hello'), true, Date.now());
+  const second = await pool.publish('t1/lobby', 7, enc.encode('world'), true, Date.now());
+  t.same([first.offset, second.offset], [1, 2]);
+  t.equal(first.id, `${joined.epoch}:1`);
+  await until('deliveries', () => deliveries.length === 2);
+  t.same(
+    deliveries.map((d) => [d.roomKey, d.offset, d.body, d.connId]),
+    [
+      ['t1/lobby', 1, 'hello', 7],
+      ['t1/lobby', 2, 'world', 7],
+    ],
+  );
+});
+
+t.test(
+  'shard pool - rooms spread over shards and a resume replays only to the joiner',
+  async (t) => {
+    const { pool, deliveries } = harness({ workers: 3 });
+    await pool.start();
+    t.teardown(() => pool.close());
+    const shards = new Set(Array.from({ length: 60 }, (_, i) => pool.shardOf(`t1/room-${i}`)));
+    t.equal(shards.size, 3, 'rooms use every shard');
+    const { epoch } = await pool.join('t1/replay', 1, null);
+    for (let i = 1; i <= 5; i++)
+      await pool.publish('t1/replay', 1, enc.encode(`m${i}`), true, Date.now());
+    const resumed = await pool.join('t1/replay', 2, { epoch, offset: 3 });
+    t.equal(resumed.recovered, undefined, 'recovered');
+    await until('replay', () => deliveries.filter((d) => d.direct).length === 2);
+    t.same(
+      deliveries.filter((d) => d.direct).map((d) => [d.connId, d.offset, d.body]),
+      [
+        [2, 4, 'm4'],
+        [2, 5, 'm5'],
+      ],
+    );
+    const lost = await pool.join('t1/replay', 3, { epoch: 'another-epoch', offset: 1 });
+    t.equal(lost.recovered, false);
+  },
+);
+
+t.test('shard pool - leaving a room not joined is an error reply', async (t) => {
+  const { pool } = harness({ workers: 1 });
+  await pool.start();
+  t.teardown(() => pool.close());
+  await pool.join('t1/a', 1, null);
+  const err = await pool.leave('t1/a', 99, true)?.catch((e: unknown) => e);
+  t.ok(err instanceof ShardReplyError);
+  t.equal((err as ShardReplyError).wireCode, 'not_joined');
+  t.same(await pool.leave('t1/a', 1, true), {});
+  t.same(await pool.stats(0), { rooms: 1, actors: 1 }, 'an empty room lingers until its idle time');
+});
+
+t.test(
+  'shard pool - a shard killed repeatedly under traffic restarts and keeps serving',
+  async (t) => {
+    const { pool, events } = harness({ workers: 2 });
+    await pool.start();
+    t.teardown(() => pool.close());
+    const room = 't1/busy';
+    const shard = pool.shardOf(room);
+    await pool.join(room, 1, null);
+    let ok = 0;
+    let down = 0;
+    let other = 0;
+    let running = true;
+    const traffic = (async () => {
+      while (running) {
+        const batch = Array.from({ length: 20 }, () =>
+          pool.publish(room, 1, enc.encode('x'), false, Date.now()).then(
+            () => ok++,
+            (e: unknown) =>
+              e instanceof ShardError && e.code === 'ARQ_ERR_SHARD_DOWN' ? down++ : other++,
+          ),
+        );
+        await Promise.all(batch);
+      }
+    })();
+    for (let kill = 1; kill <= 3; kill++) {
+      const startsBefore = pool.starts;
+      await until('traffic', () => ok > kill * 50);
+      t.ok(pool.killShard(shard), `kill ${kill}`);
+      await until('restart', () => pool.starts > startsBefore);
+      const reply = await pool.publish(room, 1, enc.encode('after'), true, Date.now());
+      t.ok(reply.offset >= 1, `publish handled after restart ${kill}`);
+    }
+    running = false;
+    await traffic;
+    t.equal(other, 0, 'every failure is a typed shard-down error');
+    t.equal(
+      events.filter((e) => e.type === 'shard-started' && e.restart && e.shard === shard).length,
+      3,
+    );
+    t.ok(ok > 150);
+    t.comment(`ok=${ok} failed-with-shard-down=${down}`);
+  },
+);
+
+t.test('shard pool - a shard dying of an uncaught error is restarted', async (t) => {
+  const { pool, events } = harness({ workers: 1 });
+  await pool.start();
+  t.teardown(() => pool.close());
+  pool.crashShard(0, 'test');
+  await until('restart', () => events.some((e) => e.type === 'shard-started' && e.restart));
+  t.match(
+    events.find((e) => e.type === 'shard-exited'),
+    { reason: /crash requested: test/ },
+  );
+  t.match(await pool.join('t1/after', 1, null), { offset: 0 });
+});
+
+t.test('shard pool - the restart intensity stops a crash loop', async (t) => {
+  const { pool, events } = harness({ workers: 2, maxRestarts: 2, periodMs: 60_000 });
+  await pool.start();
+  for (let i = 0; i < 3; i++) {
+    const startsBefore = pool.starts;
+    pool.killShard(0);
+    if (i < 2) await until('restart', () => pool.starts > startsBefore);
+  }
+  const reason = await pool.exited;
+  t.match(reason, { type: 'error', error: { code: 'ARQ_ERR_RESTART_INTENSITY' } });
+  t.ok(events.some((e) => e.type === 'pool-failed'));
+  const startsAfter = pool.starts;
+  await sleep(300);
+  t.equal(pool.starts, startsAfter, 'no more restarts');
+  t.throws(() => pool.join('t1/x', 1, null), { code: 'ARQ_ERR_SHARD_STOPPED' });
+});
