@@ -3,3 +3,4 @@ export { ShardError, type ShardErrorCode, ShardReplyError } from './shard-error.
 export { ShardPlacement } from './shard-placement.js';
 export { type JoinReply, type PublishReply, ShardPool } from './shard-pool.js';
 export * from './shard-pool-options.js';
+export type { ReplyCallback } from './shard-slot.js';

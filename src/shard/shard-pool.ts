@@ -14,7 +14,7 @@ import {
   resolveShardPoolOptions,
   type ShardPoolOptions,
 } from './shard-pool-options.js';
-import { ShardSlot } from './shard-slot.js';
+import { type ReplyCallback, ShardSlot } from './shard-slot.js';
 import {
   decodeControl,
   decodeDelivery,
@@ -151,27 +151,29 @@ export class ShardPool implements Child {
     return this.#placement.shardOf(roomKey);
   }
 
+  /** Joins `connId` to a room; `done` runs synchronously as the reply is read off the ring. */
   join(
     roomKey: string,
     connId: number,
     since: ResumeFrom | null,
-    restore = false,
-  ): Promise<JoinReply> {
+    restore: boolean,
+    done: (error: Error | null, reply: JoinReply | null) => void,
+  ): void {
     const body: JoinBody = { since };
-    return this.#slotFor(roomKey).request(
+    this.#slotFor(roomKey).request(
       { kind: EnvelopeKind.Join, flags: restore ? FLAG_RESTORE : 0, connId, roomId: 0, value: 0 },
       encodeKey(roomKey),
       encodeJson(body),
-    ) as Promise<JoinReply>;
+      done as ReplyCallback,
+    );
   }
 
-  /** Leaves a room; with `reply` false (a disconnect) nothing comes back. */
-  leave(roomKey: string, connId: number, reply: boolean): Promise<unknown> | undefined {
+  /** Leaves a room; with no callback (a disconnect) the shard sends nothing back. */
+  leave(roomKey: string, connId: number, done: ReplyCallback | null): void {
     const header = { kind: EnvelopeKind.Leave, flags: 0, connId, roomId: 0, value: 0 } as const;
     const slot = this.#slotFor(roomKey);
-    if (reply) return slot.request(header, encodeKey(roomKey), EMPTY);
-    slot.send(header, encodeKey(roomKey), EMPTY);
-    return undefined;
+    if (done !== null) slot.request(header, encodeKey(roomKey), EMPTY, done);
+    else slot.send(header, encodeKey(roomKey), EMPTY);
   }
 
   publish(
@@ -180,8 +182,9 @@ export class ShardPool implements Child {
     payload: Uint8Array,
     echo: boolean,
     ingressTs: number,
-  ): Promise<PublishReply> {
-    return this.#slotFor(roomKey).request(
+    done: (error: Error | null, reply: PublishReply | null) => void,
+  ): void {
+    this.#slotFor(roomKey).request(
       {
         kind: EnvelopeKind.Publish,
         flags: echo ? FLAG_ECHO : 0,
@@ -191,16 +194,20 @@ export class ShardPool implements Child {
       },
       encodeKey(roomKey),
       payload,
-    ) as Promise<PublishReply>;
+      done as ReplyCallback,
+    );
   }
 
   /** The number of live rooms and actors in one shard. */
   async stats(shard: number): Promise<{ rooms: number; actors: number }> {
-    const event = (await this.#slot(shard).request(
-      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, value: 0 },
-      EMPTY,
-      encodeControl({ type: 'stats' }),
-    )) as ShardEvent;
+    const event = await new Promise<ShardEvent>((resolve, reject) =>
+      this.#slot(shard).request(
+        { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, value: 0 },
+        EMPTY,
+        encodeControl({ type: 'stats' }),
+        (error, value) => (error ? reject(error) : resolve(value as ShardEvent)),
+      ),
+    );
     if (event.type !== 'stats')
       throw new ShardError('ARQ_ERR_SHARD_PROTOCOL', `expected stats, got ${event.type}`);
     return { rooms: event.rooms, actors: event.actors };

@@ -10,9 +10,15 @@ import {
 import { ShardError, ShardReplyError } from './shard-error.js';
 import { decodeJson, FLAG_ERROR } from './shard-wire.js';
 
+/**
+ * Called exactly once with the shard's answer, synchronously while the edge drains the ring, so that
+ * whatever the caller does (subscribe a socket, send a reply) happens before the next envelope from
+ * that shard is handled: a joiner cannot miss a delivery that follows its join reply.
+ */
+export type ReplyCallback = (error: Error | null, value: unknown) => void;
+
 interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
+  readonly done: ReplyCallback;
   readonly sentAt: number;
   /** Control replies carry a v8 payload, the others JSON. */
   readonly control: boolean;
@@ -76,23 +82,21 @@ export class ShardSlot {
     this.#worker = null;
   }
 
-  /** Sends and returns a promise of the shard's reply (JSON body, or a ShardReplyError). */
+  /** Sends; `done` gets the shard's reply (JSON body, or a ShardReplyError), exactly once. */
   request(
     header: Omit<EnvelopeHeader, 'correlationId'>,
     key: Uint8Array,
     payload: Uint8Array,
-  ): Promise<unknown> {
+    done: ReplyCallback,
+  ): void {
     const corr = this.#nextCorr;
     this.#nextCorr = corr === MAX_CORRELATION_ID ? 1 : corr + 1;
     // Throws ARQ_ERR_RING_FULL before anything is registered: the caller answers `overloaded`.
     this.#channel.send({ ...header, correlationId: corr }, key, payload);
-    return new Promise((resolve, reject) => {
-      this.#pending.set(corr, {
-        resolve,
-        reject,
-        sentAt: performance.now(),
-        control: header.kind === EnvelopeKind.Control,
-      });
+    this.#pending.set(corr, {
+      done,
+      sentAt: performance.now(),
+      control: header.kind === EnvelopeKind.Control,
     });
   }
 
@@ -106,33 +110,35 @@ export class ShardSlot {
     const pending = this.#pending.get(record.correlationId);
     if (pending === undefined) return false;
     this.#pending.delete(record.correlationId);
+    let error: Error | null = null;
+    let value: unknown = null;
     try {
       if (pending.control) {
-        pending.resolve(decodeControl(record.payload));
+        value = decodeControl(record.payload);
       } else if ((record.flags & FLAG_ERROR) !== 0) {
         const { code, message } = decodeJson(record.payload) as { code: string; message: string };
-        pending.reject(new ShardReplyError(code, message));
+        error = new ShardReplyError(code, message);
       } else {
-        pending.resolve(decodeJson(record.payload));
+        value = decodeJson(record.payload);
       }
     } catch (err) {
-      pending.reject(
-        new ShardError('ARQ_ERR_SHARD_PROTOCOL', 'undecodable shard reply', { cause: err }),
-      );
+      error = new ShardError('ARQ_ERR_SHARD_PROTOCOL', 'undecodable shard reply', { cause: err });
     }
+    pending.done(error, value);
     return true;
   }
 
   /** Fails every request still waiting (its shard died before answering). */
   failAll(reason: string): number {
-    const count = this.#pending.size;
-    for (const pending of this.#pending.values()) {
-      pending.reject(
+    const failed = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const pending of failed) {
+      pending.done(
         new ShardError('ARQ_ERR_SHARD_DOWN', `shard ${this.#index} went down: ${reason}`),
+        null,
       );
     }
-    this.#pending.clear();
-    return count;
+    return failed.length;
   }
 
   /** Fails requests older than `timeoutMs` (insertion order is age order). */
@@ -142,11 +148,12 @@ export class ShardSlot {
     for (const [corr, pending] of this.#pending) {
       if (pending.sentAt > deadline) break;
       this.#pending.delete(corr);
-      pending.reject(
+      pending.done(
         new ShardError(
           'ARQ_ERR_SHARD_TIMEOUT',
           `shard ${this.#index} did not answer in ${timeoutMs} ms`,
         ),
+        null,
       );
       count++;
     }

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import {
+  type JoinReply,
+  type PublishReply,
   type ShardDelivery,
   ShardError,
   ShardPool,
@@ -47,6 +49,31 @@ function harness(
   return { pool, deliveries, events };
 }
 
+function join(
+  pool: ShardPool,
+  roomKey: string,
+  connId: number,
+  since: { epoch: string; offset: number } | null,
+) {
+  return new Promise<JoinReply>((resolve, reject) =>
+    pool.join(roomKey, connId, since, false, (e, r) => (e ? reject(e) : resolve(r as JoinReply))),
+  );
+}
+
+function publish(pool: ShardPool, roomKey: string, connId: number, text: string, echo = true) {
+  return new Promise<PublishReply>((resolve, reject) =>
+    pool.publish(roomKey, connId, enc.encode(text), echo, Date.now(), (e, r) =>
+      e ? reject(e) : resolve(r as PublishReply),
+    ),
+  );
+}
+
+function leave(pool: ShardPool, roomKey: string, connId: number) {
+  return new Promise<unknown>((resolve, reject) =>
+    pool.leave(roomKey, connId, (e, r) => (e ? reject(e) : resolve(r))),
+  );
+}
+
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -59,10 +86,10 @@ t.test('shard pool - a publish is ordered by its room and delivered once', async
   const { pool, deliveries } = harness();
   await pool.start();
   t.teardown(() => pool.close());
-  const joined = await pool.join('t1/lobby', 7, null);
+  const joined = await join(pool, 't1/lobby', 7, null);
   t.match(joined, { epoch: String, offset: 0 });
-  const first = await pool.publish('t1/lobby', 7, enc.encode('hello'), true, Date.now());
-  const second = await pool.publish('t1/lobby', 7, enc.encode('world'), true, Date.now());
+  const first = await publish(pool, 't1/lobby', 7, 'hello', true);
+  const second = await publish(pool, 't1/lobby', 7, 'world', true);
   t.same([first.offset, second.offset], [1, 2]);
   t.equal(first.id, `${joined.epoch}:1`);
   await until('deliveries', () => deliveries.length === 2);
@@ -83,10 +110,9 @@ t.test(
     t.teardown(() => pool.close());
     const shards = new Set(Array.from({ length: 60 }, (_, i) => pool.shardOf(`t1/room-${i}`)));
     t.equal(shards.size, 3, 'rooms use every shard');
-    const { epoch } = await pool.join('t1/replay', 1, null);
-    for (let i = 1; i <= 5; i++)
-      await pool.publish('t1/replay', 1, enc.encode(`m${i}`), true, Date.now());
-    const resumed = await pool.join('t1/replay', 2, { epoch, offset: 3 });
+    const { epoch } = await join(pool, 't1/replay', 1, null);
+    for (let i = 1; i <= 5; i++) await publish(pool, 't1/replay', 1, `m${i}`, true);
+    const resumed = await join(pool, 't1/replay', 2, { epoch, offset: 3 });
     t.equal(resumed.recovered, undefined, 'recovered');
     await until('replay', () => deliveries.filter((d) => d.direct).length === 2);
     t.same(
@@ -96,7 +122,7 @@ t.test(
         [2, 5, 'm5'],
       ],
     );
-    const lost = await pool.join('t1/replay', 3, { epoch: 'another-epoch', offset: 1 });
+    const lost = await join(pool, 't1/replay', 3, { epoch: 'another-epoch', offset: 1 });
     t.equal(lost.recovered, false);
   },
 );
@@ -105,11 +131,11 @@ t.test('shard pool - leaving a room not joined is an error reply', async (t) => 
   const { pool } = harness({ workers: 1 });
   await pool.start();
   t.teardown(() => pool.close());
-  await pool.join('t1/a', 1, null);
-  const err = await pool.leave('t1/a', 99, true)?.catch((e: unknown) => e);
+  await join(pool, 't1/a', 1, null);
+  const err = await leave(pool, 't1/a', 99).catch((e: unknown) => e);
   t.ok(err instanceof ShardReplyError);
   t.equal((err as ShardReplyError).wireCode, 'not_joined');
-  t.same(await pool.leave('t1/a', 1, true), {});
+  t.same(await leave(pool, 't1/a', 1), {});
   t.same(await pool.stats(0), { rooms: 1, actors: 1 }, 'an empty room lingers until its idle time');
 });
 
@@ -121,7 +147,7 @@ t.test(
     t.teardown(() => pool.close());
     const room = 't1/busy';
     const shard = pool.shardOf(room);
-    await pool.join(room, 1, null);
+    await join(pool, room, 1, null);
     let ok = 0;
     let down = 0;
     let other = 0;
@@ -129,7 +155,7 @@ t.test(
     const traffic = (async () => {
       while (running) {
         const batch = Array.from({ length: 20 }, () =>
-          pool.publish(room, 1, enc.encode('x'), false, Date.now()).then(
+          publish(pool, room, 1, 'x', false).then(
             () => ok++,
             (e: unknown) =>
               e instanceof ShardError && e.code === 'ARQ_ERR_SHARD_DOWN' ? down++ : other++,
@@ -143,7 +169,7 @@ t.test(
       await until('traffic', () => ok > kill * 50);
       t.ok(pool.killShard(shard), `kill ${kill}`);
       await until('restart', () => pool.starts > startsBefore);
-      const reply = await pool.publish(room, 1, enc.encode('after'), true, Date.now());
+      const reply = await publish(pool, room, 1, 'after', true);
       t.ok(reply.offset >= 1, `publish handled after restart ${kill}`);
     }
     running = false;
@@ -168,7 +194,7 @@ t.test('shard pool - a shard dying of an uncaught error is restarted', async (t)
     events.find((e) => e.type === 'shard-exited'),
     { reason: /crash requested: test/ },
   );
-  t.match(await pool.join('t1/after', 1, null), { offset: 0 });
+  t.match(await join(pool, 't1/after', 1, null), { offset: 0 });
 });
 
 t.test('shard pool - the restart intensity stops a crash loop', async (t) => {
@@ -185,5 +211,5 @@ t.test('shard pool - the restart intensity stops a crash loop', async (t) => {
   const startsAfter = pool.starts;
   await sleep(300);
   t.equal(pool.starts, startsAfter, 'no more restarts');
-  t.throws(() => pool.join('t1/x', 1, null), { code: 'ARQ_ERR_SHARD_STOPPED' });
+  await t.rejects(join(pool, 't1/x', 1, null), { code: 'ARQ_ERR_SHARD_STOPPED' });
 });
