@@ -16,13 +16,23 @@ export class ShardError extends Error {
   }
 }
 
-/** A shard's own error reply (e.g. `not_joined`), carrying the wire code the room chose. */
+/** Internal codes of a room's error replies (its wire code travels on the ring). */
+export type RoomReplyErrorCode =
+  | 'ARQ_ERR_NOT_JOINED'
+  | 'ARQ_ERR_ROOM_OVERLOADED'
+  | 'ARQ_ERR_ROOM_FAILED';
+
+const ROOM_REPLY_CODES: Readonly<Record<string, RoomReplyErrorCode>> = {
+  not_joined: 'ARQ_ERR_NOT_JOINED',
+  overloaded: 'ARQ_ERR_ROOM_OVERLOADED',
+};
+
+/** A room's own error reply (e.g. `not_joined`); toWireError maps its code back to the wire. */
 export class ShardReplyError extends Error {
-  readonly code = 'ARQ_ERR_SHARD_REPLY';
-  readonly wireCode: string;
+  readonly code: RoomReplyErrorCode;
   constructor(wireCode: string, message: string) {
     super(message);
     this.name = 'ShardReplyError';
-    this.wireCode = wireCode;
+    this.code = ROOM_REPLY_CODES[wireCode] ?? 'ARQ_ERR_ROOM_FAILED';
   }
 }

@@ -134,7 +134,7 @@ t.test('shard pool - leaving a room not joined is an error reply', async (t) => 
   await join(pool, 't1/a', 1, null);
   const err = await leave(pool, 't1/a', 99).catch((e: unknown) => e);
   t.ok(err instanceof ShardReplyError);
-  t.equal((err as ShardReplyError).wireCode, 'not_joined');
+  t.equal((err as ShardReplyError).code, 'ARQ_ERR_NOT_JOINED');
   t.same(await leave(pool, 't1/a', 1), {});
   t.same(await pool.stats(0), { rooms: 1, actors: 1 }, 'an empty room lingers until its idle time');
 });
