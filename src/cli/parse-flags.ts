@@ -13,7 +13,12 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[]):
   const options: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const spec of specs) options[spec.name] = { type: spec.boolean ? 'boolean' : 'string' };
   try {
-    const { values } = parseArgs({ args: [...args], options, strict: true, allowPositionals: false });
+    const { values } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: false,
+    });
     return values as ParsedFlags;
   } catch (err) {
     throw new CliError(err instanceof Error ? err.message : String(err), { cause: err });

@@ -267,6 +267,8 @@ export class ShardPool implements Child {
     const child = await workerThreadChild({
       filename: SHARD_WORKER_URL,
       workerData: data,
+      // Shards start exactly as under `npm start`, not with a test runner's or debugger's hooks.
+      execArgv: [],
       onWorker: (worker) => slot.attach(worker),
     })();
     void child.exited.then((reason) => {

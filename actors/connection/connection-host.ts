@@ -1,0 +1,74 @@
+import type { Principal } from '../../src/auth/index.js';
+import type { PresenceTracker } from '../presence/index.js';
+import type { ResumeFrom } from '../room/index.js';
+
+export interface JoinAnswer {
+  readonly epoch: string;
+  readonly offset: number;
+  readonly recovered?: false;
+}
+
+export interface PublishAnswer {
+  readonly id: string;
+  readonly offset: number;
+}
+
+/**
+ * Where rooms live, as seen by a connection: the node's shard pool (and, in a cluster, the room's
+ * owner node). Callbacks run synchronously as answers arrive, in the order the room sent them.
+ */
+export interface RoomGateway {
+  join(
+    roomKey: string,
+    connId: number,
+    since: ResumeFrom | null,
+    restore: boolean,
+    done: (error: Error | null, reply: JoinAnswer | null) => void,
+  ): void;
+  leave(
+    roomKey: string,
+    connId: number,
+    done: ((error: Error | null, reply: unknown) => void) | null,
+  ): void;
+  publish(
+    roomKey: string,
+    connId: number,
+    payload: Uint8Array,
+    echo: boolean,
+    ingressTs: number,
+    done: (error: Error | null, reply: PublishAnswer | null) => void,
+  ): void;
+}
+
+export interface ConnectionLimits {
+  readonly heartbeatMs: number;
+  readonly maxFrameBytes: number;
+  readonly maxRoomsPerConnection: number;
+  readonly publishRate: number;
+  readonly publishBurst: number;
+  /** Bad frames tolerated per minute before the socket is closed with 1008. */
+  readonly badFrameBudget: number;
+  readonly maxSendBufferBytes: number;
+}
+
+/** What a metrics sink records for connections (NodeMetrics implements it). */
+export interface ConnectionMetrics {
+  messageIn(): void;
+  messagesOut(n: number): void;
+  rejected(code: string): void;
+  closed(code: number): void;
+}
+
+/** The node's services a connection uses; one host serves every connection of the node. */
+export interface ConnectionHost {
+  readonly nodeId: string;
+  readonly limits: ConnectionLimits;
+  readonly rooms: RoomGateway;
+  readonly presence: PresenceTracker;
+  readonly metrics: ConnectionMetrics;
+  verify(token: string): Promise<Principal>;
+  /** Takes one publish from the tenant's budget; false when it is spent. */
+  tenantMayPublish(tenant: string, nowMs: number): boolean;
+  /** The connection has closed: forget it. */
+  released(connId: number, tenant: string): void;
+}

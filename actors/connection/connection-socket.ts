@@ -1,0 +1,11 @@
+/** What a connection needs from its socket; the edge adapts a uWS WebSocket to it. */
+export interface ConnectionSocket {
+  /** Sends one frame: text for a string, binary for bytes. */
+  send(frame: string | Uint8Array): void;
+  /** Closes with a close frame after what is buffered. */
+  end(code: number, reason: string): void;
+  subscribe(topic: string): void;
+  unsubscribe(topic: string): void;
+  /** Bytes written but not yet taken by the kernel (the client is not reading). */
+  bufferedAmount(): number;
+}

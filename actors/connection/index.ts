@@ -1,0 +1,25 @@
+export { ConnectionActor, type ConnectionState } from './connection-actor.js';
+export { ConnectionError, type ConnectionErrorCode } from './connection-error.js';
+export type {
+  ConnectionHost,
+  ConnectionLimits,
+  ConnectionMetrics,
+  JoinAnswer,
+  PublishAnswer,
+  RoomGateway,
+} from './connection-host.js';
+export type { ConnectionSocket } from './connection-socket.js';
+export {
+  decodePublishPayload,
+  encodePublishPayload,
+  type PublishPayload,
+} from './publish-payload.js';
+export {
+  roomKeyOf,
+  roomOfKey,
+  type TopicEncoding,
+  type TopicKind,
+  tenantOfKey,
+  topicOf,
+} from './room-key.js';
+export { toWirePresences } from './wire-presences.js';

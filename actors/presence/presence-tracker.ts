@@ -1,0 +1,65 @@
+import type { PresenceDiffBody } from './presence-diff.js';
+import { type PresenceChanges, presenceDiffOf } from './presence-diff.js';
+import type { PresenceMeta } from './presence-entry.js';
+import { PresenceState } from './presence-state.js';
+import type { Presences } from './presence-view.js';
+import type { ReplicaId } from './replica.js';
+
+/** Where a tracker's visible changes go (the edge publishes them to the room's members). */
+export interface PresenceOutput {
+  diff(topic: string, body: PresenceDiffBody): void;
+}
+
+export interface PresenceTrackerOptions {
+  readonly replica: ReplicaId;
+  readonly output: PresenceOutput;
+}
+
+/**
+ * The node's presence: its replica of the CRDT plus the fan-out of every visible change as a
+ * `presence_diff` body per topic. Local joins and leaves go through here; so will remote deltas
+ * (cluster gossip), which is why changes are emitted from one place whatever their origin.
+ */
+export class PresenceTracker {
+  readonly #state: PresenceState;
+  readonly #output: PresenceOutput;
+
+  constructor(options: PresenceTrackerOptions) {
+    this.#state = new PresenceState({ replica: options.replica });
+    this.#output = options.output;
+  }
+
+  get state(): PresenceState {
+    return this.#state;
+  }
+
+  join(topic: string, key: string, conn: string, meta: PresenceMeta, onlineAt: number): void {
+    this.#emit(this.#state.join(topic, key, conn, meta, onlineAt));
+  }
+
+  leave(topic: string, conn: string): void {
+    this.#emit(this.#state.leave(topic, conn));
+  }
+
+  leaveConn(conn: string): void {
+    this.#emit(this.#state.leaveConn(conn));
+  }
+
+  list(topic: string): Presences {
+    return this.#state.list(topic);
+  }
+
+  has(topic: string): boolean {
+    return this.#state.connectionCount(topic) > 0;
+  }
+
+  /** Publishes the changes a merge, a replica going down or a purge produced. */
+  emit(changes: PresenceChanges): void {
+    this.#emit(changes);
+  }
+
+  #emit(changes: PresenceChanges): void {
+    for (const [topic, topicChanges] of changes)
+      this.#output.diff(topic, presenceDiffOf(topicChanges));
+  }
+}

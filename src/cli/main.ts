@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { authGenCommand } from './auth-gen-command.js';
+import { CliError } from './cli-error.js';
+import { startCommand } from './start-command.js';
+
+const USAGE = `usage:
+  arq start [--port N] [--nats URL] [--node-id ID] [--workers N] [--config FILE] [--dev] [--chaos] ...
+  arq auth gen --tenant T --sub S [--rooms P,...] [--caps C,...] [--ttl 1h] [--secret S]
+Every option of start also reads ARQ_<OPTION> (e.g. ARQ_PORT) and a config-file key; see README.md.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      return startCommand(rest);
+    case 'auth':
+      if (rest[0] === 'gen') return authGenCommand(rest.slice(1));
+      throw new CliError(`unknown auth command ${rest[0] ?? '(none)'}`);
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE);
+      return 0;
+    default:
+      throw new CliError(`unknown command ${command}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      console.error(`arq: ${err.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    const code = (err as { code?: unknown }).code;
+    console.error(
+      `arq: ${err instanceof Error ? err.message : String(err)}${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,306 @@
+import uWS, {
+  type HttpRequest,
+  type HttpResponse,
+  type TemplatedApp,
+  type us_listen_socket,
+  type us_socket_context_t,
+  type WebSocket,
+} from 'uWebSockets.js';
+import {
+  ConnectionActor,
+  type ConnectionHost,
+  decodePublishPayload,
+  roomOfKey,
+  topicOf,
+} from '../../actors/index.js';
+import type { Principal } from '../auth/index.js';
+import {
+  CLOSE_DRAINING,
+  EncodedMessage,
+  encodeBinaryFrame,
+  encodeTextFrame,
+  httpErrorBody,
+  type Presences,
+  toWireError,
+} from '../protocol/index.js';
+import type { ShardDelivery } from '../shard/index.js';
+import { EdgeError } from './edge-error.js';
+import type { EdgeOptions } from './edge-options.js';
+import { UwsSocket } from './uws-socket.js';
+
+interface SocketData {
+  readonly principal: Principal;
+  readonly connId: number;
+  actor: ConnectionActor | null;
+  socket: UwsSocket<SocketData> | null;
+}
+
+const SWEEP_MS = 250;
+/** uWS buffers up to twice the limit, so the sweep sees a slow reader pass the limit before uWS drops. */
+const BACKPRESSURE_HEADROOM = 2;
+const MIN_IDLE_TIMEOUT_S = 8;
+const MAX_CONN_ID = 0xffff_ffff;
+
+/**
+ * The node's edge: the only owner of sockets (DESIGN.md: uWS lives in the main thread and only there).
+ * It authenticates upgrades, runs one ConnectionActor per socket, fans room deliveries out through
+ * uWS topics (one publish per encoding with subscribers, never a loop over sockets), and serves HTTP.
+ */
+export class EdgeServer {
+  readonly #options: EdgeOptions;
+  readonly #host: ConnectionHost;
+  readonly #app: TemplatedApp;
+  readonly #connections = new Map<number, SocketData>();
+  readonly #perTenant = new Map<string, number>();
+  #listenSocket: us_listen_socket | null = null;
+  #port = 0;
+  #nextConnId = 1;
+  #sweep: NodeJS.Timeout | null = null;
+  #allClosed: (() => void) | null = null;
+
+  constructor(options: EdgeOptions, host: ConnectionHost, routes: (app: TemplatedApp) => void) {
+    this.#options = options;
+    this.#host = host;
+    this.#app = options.tls
+      ? uWS.SSLApp({ cert_file_name: options.tls.certFile, key_file_name: options.tls.keyFile })
+      : uWS.App();
+    this.#app.ws<SocketData>('/ws', {
+      maxPayloadLength: options.hardMaxFrameBytes,
+      maxBackpressure: options.maxSendBufferBytes * BACKPRESSURE_HEADROOM,
+      closeOnBackpressureLimit: 0,
+      idleTimeout: Math.max(MIN_IDLE_TIMEOUT_S, Math.ceil((2 * options.heartbeatMs) / 1000)),
+      sendPingsAutomatically: true,
+      upgrade: (res, req, context) => this.#upgrade(res, req, context),
+      open: (ws) => this.#open(ws),
+      message: (ws, message, isBinary) => {
+        ws.getUserData().actor?.received(new Uint8Array(message), isBinary, Date.now());
+      },
+      close: (ws) => this.#closed(ws),
+    });
+    routes(this.#app);
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#app.listen(this.#options.host, this.#options.port, (socket) => {
+        if (!socket) {
+          reject(
+            new EdgeError(
+              'ARQ_ERR_EDGE_LISTEN',
+              `cannot listen on ${this.#options.host}:${this.#options.port}`,
+            ),
+          );
+          return;
+        }
+        this.#listenSocket = socket;
+        this.#port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        this.#sweep = setInterval(() => this.#tick(), SWEEP_MS);
+        this.#sweep.unref();
+        resolve(this.#port);
+      });
+    });
+  }
+
+  /** Stops accepting; closes every socket with 4009 and waits for them (or `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#stopListening();
+    const done = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+    });
+    for (const data of [...this.#connections.values()])
+      data.actor?.drain(CLOSE_DRAINING, 'node draining');
+    if (this.#connections.size > 0) {
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    }
+    this.close();
+  }
+
+  /** Ends everything now: sockets still open are cut without a close frame. */
+  close(): void {
+    this.#stopListening();
+    if (this.#sweep !== null) clearInterval(this.#sweep);
+    this.#sweep = null;
+    for (const data of [...this.#connections.values()]) data.socket?.ws.close();
+  }
+
+  /** Room deliveries from the shards: one uWS topic publish per encoding that has subscribers. */
+  deliver(delivery: ShardDelivery): void {
+    const payload = decodePublishPayload(delivery.body);
+    const message = new EncodedMessage({
+      room: roomOfKey(delivery.roomKey),
+      id: `${delivery.epoch}:${delivery.offset}`,
+      offset: delivery.offset,
+      ts: delivery.ts,
+      from: payload.from,
+      data: payload.data,
+      dataFormat: payload.dataFormat,
+      headers: payload.headers,
+    });
+    if (delivery.direct) {
+      this.#connections.get(delivery.connId)?.actor?.deliver(message);
+      return;
+    }
+    const sender = delivery.echo ? undefined : this.#connections.get(delivery.connId)?.socket?.ws;
+    let recipients = 0;
+    for (const encoding of ['j', 'b'] as const) {
+      const topic = topicOf('m', encoding, delivery.roomKey);
+      const count = this.#app.numSubscribers(topic);
+      if (count === 0) continue;
+      recipients += count;
+      const frame = encoding === 'j' ? message.text : message.binary;
+      // ws.publish skips the publishing socket itself: that is `echo: false`.
+      if (sender !== undefined) sender.publish(topic, frame, encoding === 'b');
+      else this.#app.publish(topic, frame, encoding === 'b');
+    }
+    this.#options.metrics.deliveries(recipients);
+    this.#options.metrics.fanoutLatency(Math.max(0, Date.now() - delivery.ingressTs) / 1000);
+  }
+
+  /** Publishes a presence diff body to the room's presence topics. */
+  presenceDiff(roomKey: string, joins: Presences, leaves: Presences): void {
+    const frame = { op: 'presence_diff', room: roomOfKey(roomKey), joins, leaves } as const;
+    for (const encoding of ['j', 'b'] as const) {
+      const topic = topicOf('p', encoding, roomKey);
+      if (this.#app.numSubscribers(topic) === 0) continue;
+      const bytes = encoding === 'j' ? encodeTextFrame(frame) : encodeBinaryFrame(frame);
+      this.#app.publish(topic, bytes, encoding === 'b');
+    }
+  }
+
+  /** Each connection in a room restarts its membership (its shard restarted or the room crashed). */
+  restoreRooms(match: (roomKey: string) => boolean): number {
+    let restored = 0;
+    for (const data of this.#connections.values()) {
+      const actor = data.actor;
+      if (actor === null) continue;
+      for (const roomKey of actor.roomKeys()) {
+        if (match(roomKey)) {
+          actor.restore(roomKey);
+          restored++;
+        }
+      }
+    }
+    return restored;
+  }
+
+  #upgrade(res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void {
+    // The request object is only valid until this returns: read everything now.
+    const key = req.getHeader('sec-websocket-key');
+    const protocol = req.getHeader('sec-websocket-protocol');
+    const extensions = req.getHeader('sec-websocket-extensions');
+    const authorization = req.getHeader('authorization');
+    const token = req.getQuery('token') || bearer(authorization);
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const refuse = (
+      status: string,
+      code: 'unauthorized' | 'rate_limited' | 'overloaded',
+      message: string,
+    ): void => {
+      if (aborted) return;
+      this.#options.metrics.rejected(code);
+      res.cork(() => {
+        res
+          .writeStatus(status)
+          .writeHeader('content-type', 'application/json')
+          .end(httpErrorBody(code, message));
+      });
+    };
+    if (this.#options.readiness() !== 'ready') {
+      refuse('503 Service Unavailable', 'overloaded', 'node is not accepting connections');
+      return;
+    }
+    if (!token) {
+      refuse('401 Unauthorized', 'unauthorized', 'token missing');
+      return;
+    }
+    this.#options.verify(decodeURIComponentSafe(token)).then(
+      (principal) => {
+        if (aborted) return;
+        if ((this.#perTenant.get(principal.tenant) ?? 0) >= this.#options.maxConnectionsPerTenant) {
+          refuse('429 Too Many Requests', 'rate_limited', 'tenant connection limit reached');
+          return;
+        }
+        const data: SocketData = {
+          principal,
+          connId: this.#allocateConnId(),
+          actor: null,
+          socket: null,
+        };
+        res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+      },
+      (error: unknown) => refuse('401 Unauthorized', 'unauthorized', toWireError(error).message),
+    );
+  }
+
+  #open(ws: WebSocket<SocketData>): void {
+    const data = ws.getUserData();
+    const socket = new UwsSocket(ws);
+    const actor = new ConnectionActor(data.connId, data.principal, socket, this.#host, Date.now());
+    data.socket = socket;
+    data.actor = actor;
+    this.#connections.set(data.connId, data);
+    this.#perTenant.set(
+      data.principal.tenant,
+      (this.#perTenant.get(data.principal.tenant) ?? 0) + 1,
+    );
+    this.#options.metrics.setConnections(this.#connections.size);
+    actor.opened();
+  }
+
+  #closed(ws: WebSocket<SocketData>): void {
+    const data = ws.getUserData();
+    data.socket?.markClosed();
+    data.actor?.closed();
+    if (this.#connections.delete(data.connId)) {
+      const left = (this.#perTenant.get(data.principal.tenant) ?? 1) - 1;
+      if (left === 0) this.#perTenant.delete(data.principal.tenant);
+      else this.#perTenant.set(data.principal.tenant, left);
+    }
+    this.#options.metrics.setConnections(this.#connections.size);
+    if (this.#connections.size === 0) this.#allClosed?.();
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    for (const data of this.#connections.values()) data.actor?.tick(now);
+  }
+
+  #allocateConnId(): number {
+    // Ids are reused only after 2^32 connections, and never while a connection holds one.
+    do {
+      this.#nextConnId = this.#nextConnId >= MAX_CONN_ID ? 1 : this.#nextConnId + 1;
+    } while (this.#connections.has(this.#nextConnId));
+    return this.#nextConnId;
+  }
+
+  #stopListening(): void {
+    if (this.#listenSocket !== null) {
+      uWS.us_listen_socket_close(this.#listenSocket);
+      this.#listenSocket = null;
+    }
+  }
+}
+
+function bearer(header: string): string {
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  return match?.[1]?.trim() ?? '';
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,255 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type ConnectionHost,
+  type JoinAnswer,
+  PresenceTracker,
+  type PublishAnswer,
+  type ResumeFrom,
+  type RoomGateway,
+  toWirePresences,
+} from '../../actors/index.js';
+import { type Child, type ExitReason, Supervisor } from '../../supervision/index.js';
+import { type Principal, TokenVerifier } from '../auth/index.js';
+import type { NodeConfig } from '../config/index.js';
+import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
+import { TokenBucket } from '../limits/index.js';
+import { NodeMetrics } from '../metrics/index.js';
+import {
+  type ShardPool,
+  ShardPool as ShardPoolClass,
+  type ShardPoolEvent,
+} from '../shard/index.js';
+import { NodeError } from './node-error.js';
+import { verifierOptions } from './verifier-options.js';
+
+export interface ArqonNodeOptions {
+  readonly config: NodeConfig;
+  /** HS256 secret made up for --dev (accepted besides the configured keys). */
+  readonly devSecret?: string | null;
+  /** Called for operational events (shard restarts, failures); defaults to stderr lines. */
+  readonly log?: (line: string) => void;
+}
+
+/** Root supervisor: a crash loop of the shard pool past this fails the node (exit non-zero). */
+const ROOT_MAX_RESTARTS = 2;
+const ROOT_PERIOD_MS = 60_000;
+
+/**
+ * One ArqonBus node: the edge (uWS, connections, presence) in this thread and the shard pool under
+ * the root supervisor. The node is the ConnectionHost its connections use.
+ */
+export class ArqonNode implements ConnectionHost {
+  readonly #config: NodeConfig;
+  readonly #verifier: TokenVerifier;
+  readonly #log: (line: string) => void;
+  readonly #metrics: NodeMetrics;
+  readonly #presence: PresenceTracker;
+  readonly #edge: EdgeServer;
+  readonly #root: Supervisor;
+  readonly #tenantBuckets = new Map<string, TokenBucket>();
+  readonly #incarnation = randomBytes(6).toString('base64url');
+  #pool: ShardPool | null = null;
+  #readiness: Readiness = 'starting';
+
+  readonly limits: ConnectionHost['limits'];
+  readonly rooms: RoomGateway;
+
+  constructor(options: ArqonNodeOptions) {
+    const config = options.config;
+    this.#config = config;
+    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#verifier = new TokenVerifier(verifierOptions(config, options.devSecret ?? null));
+    this.#metrics = new NodeMetrics(config.nodeId);
+    this.limits = {
+      heartbeatMs: config.heartbeatMs,
+      maxFrameBytes: config.maxFrameBytes,
+      maxRoomsPerConnection: config.maxRoomsPerConnection,
+      publishRate: config.publishRate,
+      publishBurst: config.publishBurst,
+      badFrameBudget: config.badFrameBudget,
+      maxSendBufferBytes: config.maxSendBufferBytes,
+    };
+    this.rooms = this.#gateway();
+    this.#presence = new PresenceTracker({
+      replica: { node: config.nodeId, incarnation: this.#incarnation },
+      output: {
+        diff: (topic, body) =>
+          this.#edge.presenceDiff(topic, toWirePresences(body.joins), toWirePresences(body.leaves)),
+      },
+    });
+    const edgeOptions = {
+      host: config.host,
+      port: config.port,
+      tls:
+        config.tlsCert !== null && config.tlsKey !== null
+          ? { certFile: config.tlsCert, keyFile: config.tlsKey }
+          : null,
+      hardMaxFrameBytes: config.hardMaxFrameBytes,
+      maxSendBufferBytes: config.maxSendBufferBytes,
+      heartbeatMs: config.heartbeatMs,
+      maxConnectionsPerTenant: config.maxConnectionsPerTenant,
+      maxHttpBodyBytes: config.maxFrameBytes,
+      publicMetrics: config.publicMetrics,
+      metrics: this.#metrics,
+      verify: (token: string) => this.verify(token),
+      readiness: () => this.#readiness,
+      killWorker: config.chaos ? (shard: number | null) => this.#killWorker(shard) : null,
+    };
+    this.#edge = new EdgeServer(
+      edgeOptions,
+      this,
+      httpRoutes({
+        nodeId: config.nodeId,
+        edge: edgeOptions,
+        rooms: this.rooms,
+        presence: this.#presence,
+      }),
+    );
+    this.#root = new Supervisor({
+      name: `${config.nodeId}-root`,
+      strategy: 'one_for_one',
+      maxRestarts: ROOT_MAX_RESTARTS,
+      periodMs: ROOT_PERIOD_MS,
+      children: [
+        {
+          id: 'shards',
+          type: 'supervisor',
+          restart: 'permanent',
+          shutdown: 'infinity',
+          start: () => this.#startPool(),
+        },
+      ],
+    });
+  }
+
+  get nodeId(): string {
+    return this.#config.nodeId;
+  }
+  get presence(): PresenceTracker {
+    return this.#presence;
+  }
+  get metrics(): NodeMetrics {
+    return this.#metrics;
+  }
+  get port(): number {
+    return this.#edge.port;
+  }
+  get readiness(): Readiness {
+    return this.#readiness;
+  }
+  /** Settles when the node's root supervisor has exited (a crash loop it could not contain, or stop). */
+  get exited(): Promise<ExitReason> {
+    return this.#root.exited;
+  }
+
+  async start(): Promise<number> {
+    await this.#root.start();
+    const port = await this.#edge.listen();
+    this.#readiness = 'ready';
+    return port;
+  }
+
+  /** Graceful stop: refuse new work, close sockets with 4009, then stop the shards. */
+  async drain(): Promise<void> {
+    if (this.#readiness === 'draining') return;
+    this.#readiness = 'draining';
+    await this.#edge.drain(this.#config.drainTimeoutMs);
+    await this.#root.stop();
+  }
+
+  verify(token: string): Promise<Principal> {
+    return this.#verifier.verify(token);
+  }
+
+  tenantMayPublish(tenant: string, nowMs: number): boolean {
+    let bucket = this.#tenantBuckets.get(tenant);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(
+        this.#config.tenantPublishRate,
+        this.#config.tenantPublishBurst,
+        nowMs,
+      );
+      this.#tenantBuckets.set(tenant, bucket);
+    }
+    return bucket.tryTake(nowMs);
+  }
+
+  released(): void {}
+
+  /** Rooms as the connections see them: whichever pool instance is current. */
+  #gateway(): RoomGateway {
+    const pool = (): ShardPool => {
+      if (this.#pool === null)
+        throw new NodeError('ARQ_ERR_NODE_STATE', 'the shard pool is restarting');
+      return this.#pool;
+    };
+    return {
+      join: (roomKey: string, connId: number, since: ResumeFrom | null, restore: boolean, done) =>
+        pool().join(
+          roomKey,
+          connId,
+          since,
+          restore,
+          done as (e: Error | null, r: JoinAnswer | null) => void,
+        ),
+      leave: (roomKey, connId, done) => pool().leave(roomKey, connId, done),
+      publish: (roomKey, connId, payload, echo, ingressTs, done) =>
+        pool().publish(
+          roomKey,
+          connId,
+          payload,
+          echo,
+          ingressTs,
+          done as (e: Error | null, r: PublishAnswer | null) => void,
+        ),
+    };
+  }
+
+  async #startPool(): Promise<Child> {
+    const restart = this.#pool !== null;
+    const pool = new ShardPoolClass({
+      workers: this.#config.workers,
+      nodeId: this.#config.nodeId,
+      roomIdleMs: this.#config.roomIdleMs,
+      onDelivery: (delivery) => this.#edge.deliver(delivery),
+      onEvent: (event) => this.#onPoolEvent(event),
+    });
+    this.#pool = pool;
+    await pool.start();
+    // A whole new pool has no rooms: every member joins again.
+    if (restart) this.#edge.restoreRooms(() => true);
+    return pool;
+  }
+
+  #onPoolEvent(event: ShardPoolEvent): void {
+    switch (event.type) {
+      case 'shard-started': {
+        if (!event.restart) return;
+        this.#metrics.shardRestarted();
+        const pool = this.#pool;
+        const restored = this.#edge.restoreRooms(
+          (roomKey) => pool?.shardOf(roomKey) === event.shard,
+        );
+        this.#log(`shard ${event.shard} restarted; ${restored} memberships restored`);
+        return;
+      }
+      case 'shard-exited':
+        this.#log(`shard ${event.shard} exited: ${event.reason}`);
+        return;
+      case 'room-down':
+        this.#edge.restoreRooms((roomKey) => roomKey === event.roomKey);
+        return;
+      case 'pool-failed':
+        this.#log(`shard pool failed: ${event.reason}`);
+        return;
+    }
+  }
+
+  #killWorker(shard: number | null): number | null {
+    const pool = this.#pool;
+    if (pool === null) return null;
+    const target = shard ?? Math.floor(Math.random() * pool.workers);
+    if (target >= pool.workers) return null;
+    return pool.killShard(target) ? target : null;
+  }
+}
