@@ -1,0 +1,33 @@
+import type { ActorCell } from './actor-cell.js';
+import type { AskOptions } from './actor-context.js';
+import type { ActorRef } from './actor-ref.js';
+import type { Behavior } from './behavior.js';
+import type { ExitReason } from './child-contract.js';
+import type { AskOutcome, ReplyTarget } from './remote-envelope.js';
+import type { Scheduler } from './scheduler.js';
+import type { ChildSpawnOptions } from './spawn-options.js';
+import type { DownReason, MonitorId } from './system-message.js';
+
+/**
+ * What an actor cell needs from its system: routing of every signal to a local actor or through the
+ * transport, ids, and bookkeeping. Implemented by ActorRouter.
+ */
+export interface CellHost {
+  readonly scheduler: Scheduler;
+  tell(from: ActorRef | null, to: ActorRef, message: unknown): void;
+  ask(to: ActorRef, message: unknown, options: AskOptions | undefined): Promise<unknown>;
+  reply(target: ReplyTarget, outcome: AskOutcome): void;
+  nextMonitorId(): MonitorId;
+  monitor(target: ActorRef, watcher: ActorRef, id: MonitorId): void;
+  demonitor(target: ActorRef, watcher: ActorRef, id: MonitorId): void;
+  notifyDown(watcher: ActorRef, id: MonitorId, from: ActorRef, reason: DownReason): void;
+  link(target: ActorRef, from: ActorRef): void;
+  unlink(target: ActorRef, from: ActorRef): void;
+  exitSignal(to: ActorRef, from: ActorRef, reason: DownReason): void;
+  spawn(
+    behavior: Behavior<never>,
+    options: ChildSpawnOptions | undefined,
+    parent: ActorRef,
+  ): ActorRef;
+  died(cell: ActorCell, reason: ExitReason): void;
+}
