@@ -1,0 +1,244 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { EnvelopeHeader } from './envelope-header.js';
+import { TransportError } from './errors.js';
+import { OutboundQueue } from './outbound-queue.js';
+import type { RingConsumer, RingRecordHandler } from './ring-consumer.js';
+import { assertRingPair, type RingPair } from './ring-pair.js';
+import type { RingProducer } from './ring-producer.js';
+import { SpscRing } from './spsc-ring.js';
+
+export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_DRAIN_BATCH = 1024;
+
+export type ChannelSide = 'edge' | 'shard';
+
+export interface ThreadChannelOptions {
+  /** Bytes (header + key + payload) that may wait for ring space before send throws ARQ_ERR_RING_FULL. */
+  readonly maxQueuedBytes?: number;
+  /** Records handed to the receive handler per drain before yielding to the event loop. */
+  readonly maxDrainBatch?: number;
+}
+
+/** What a reset threw away, so that nothing is lost silently. */
+export interface ChannelResetResult {
+  /** The new epoch of the outbound ring (the inbound one is reset too). */
+  readonly epoch: number;
+  /** Envelopes that were still in this side's outbound queue. */
+  readonly discardedQueued: number;
+}
+
+/**
+ * One side of an edge-shard pair: sends on its outbound ring, receives from its inbound ring.
+ *
+ * send() never fails for want of ring space: past the ring it queues (copies) the envelope and a pump
+ * writes the queue in order as the consumer frees space, until the queue holds maxQueuedBytes; then
+ * send throws ARQ_ERR_RING_FULL and the caller decides (e.g. reply `overloaded`). Envelopes written
+ * in one event-loop turn are published by one flush in a microtask: one burst, one notify at most.
+ */
+export class ThreadChannel {
+  readonly #out: SpscRing;
+  readonly #in: SpscRing;
+  readonly #producer: RingProducer;
+  readonly #consumer: RingConsumer;
+  readonly #queue = new OutboundQueue();
+  readonly #maxQueuedBytes: number;
+  readonly #maxDrainBatch: number;
+  readonly #flushTask = (): void => {
+    this.#flushScheduled = false;
+    this.#producer.flush();
+  };
+  #drainedWaiters: (() => void)[] = [];
+  #flushScheduled = false;
+  #pumping = false;
+  #receiving = false;
+  #closed = false;
+
+  /** Opens `side` of a pair made by allocateRingPair (received, e.g., in workerData). */
+  static open(
+    pair: RingPair,
+    side: ChannelSide,
+    options: ThreadChannelOptions = {},
+  ): ThreadChannel {
+    return new ThreadChannel(assertRingPair(pair), side, options);
+  }
+
+  private constructor(pair: RingPair, side: ChannelSide, options: ThreadChannelOptions) {
+    const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    if (!Number.isSafeInteger(maxQueuedBytes) || maxQueuedBytes < 0) {
+      throw new TransportError(
+        'ARQ_ERR_RING_OPTIONS',
+        `options.maxQueuedBytes must be a non-negative integer, got ${maxQueuedBytes}`,
+      );
+    }
+    const maxDrainBatch = options.maxDrainBatch ?? DEFAULT_MAX_DRAIN_BATCH;
+    if (!Number.isSafeInteger(maxDrainBatch) || maxDrainBatch < 1) {
+      throw new TransportError(
+        'ARQ_ERR_RING_OPTIONS',
+        `options.maxDrainBatch must be a positive integer, got ${maxDrainBatch}`,
+      );
+    }
+    if (side !== 'edge' && side !== 'shard') {
+      throw new TransportError(
+        'ARQ_ERR_RING_OPTIONS',
+        `side must be 'edge' or 'shard', got ${side}`,
+      );
+    }
+    this.#maxQueuedBytes = maxQueuedBytes;
+    this.#maxDrainBatch = maxDrainBatch;
+    this.#out = new SpscRing(side === 'edge' ? pair.edgeToShard : pair.shardToEdge);
+    this.#in = new SpscRing(side === 'edge' ? pair.shardToEdge : pair.edgeToShard);
+    this.#producer = this.#out.producer();
+    this.#consumer = this.#in.consumer();
+  }
+
+  /** Envelopes waiting for ring space. */
+  get queuedCount(): number {
+    return this.#queue.length;
+  }
+
+  /** Bytes (header + key + payload) waiting for ring space. */
+  get queuedBytes(): number {
+    return this.#queue.bytes;
+  }
+
+  get maxQueuedBytes(): number {
+    return this.#maxQueuedBytes;
+  }
+
+  /** Wake-ups this side's flushes issued (the peer was asleep); a burst should cost at most one. */
+  get notifyCount(): number {
+    return this.#producer.notifyCount;
+  }
+
+  /** Largest envelope (header + key + payload) send accepts. */
+  get maxRecordBytes(): number {
+    return this.#out.maxRecordBytes;
+  }
+
+  /**
+   * Sends one envelope, in order after every earlier send. Written into the ring at once when it fits
+   * (one copy), else queued (copied). Throws ARQ_ERR_RECORD_TOO_LARGE for an envelope the ring can
+   * never carry, ARQ_ERR_RING_FULL when the queue would pass maxQueuedBytes (nothing is queued then).
+   */
+  send(header: EnvelopeHeader, key: Uint8Array, payload: Uint8Array): void {
+    if (this.#closed) throw new TransportError('ARQ_ERR_RING_STATE', 'send on a closed channel');
+    if (this.#queue.length === 0 && this.#producer.tryWrite(header, key, payload)) {
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        queueMicrotask(this.#flushTask);
+      }
+      return;
+    }
+    const bytes = this.#producer.checkRecord(header, key.length, payload.length);
+    if (this.#queue.bytes + bytes > this.#maxQueuedBytes) {
+      throw new TransportError(
+        'ARQ_ERR_RING_FULL',
+        `outbound ring is full and ${this.#queue.bytes} bytes are queued; ` +
+          `${bytes} more would pass options.maxQueuedBytes ${this.#maxQueuedBytes}`,
+      );
+    }
+    this.#queue.push(header, key, payload);
+    if (!this.#pumping) void this.#pump();
+  }
+
+  /**
+   * Resolves once the outbound queue is empty (at once if it is): lets a bulk sender pace itself on
+   * the peer instead of on maxQueuedBytes.
+   */
+  drained(): Promise<void> {
+    if (this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainedWaiters.push(resolve));
+  }
+
+  /** Publishes what send wrote in this turn now instead of at the end of the turn. */
+  flush(): void {
+    this.#producer.flush();
+  }
+
+  /**
+   * Hands every inbound envelope to `handler` until close(). Sleeps on the ring (never blocks the
+   * event loop) and keeps the thread alive meanwhile; yields to the loop after each full batch. The
+   * record is a reused view valid only during the call (see RingRecord). Resolves on close(); rejects
+   * with the handler's error, which stops the loop (its record counts as consumed).
+   */
+  async receive(handler: RingRecordHandler): Promise<void> {
+    if (this.#receiving) {
+      throw new TransportError('ARQ_ERR_RING_STATE', 'receive is already running on this channel');
+    }
+    this.#receiving = true;
+    try {
+      while (!this.#closed) {
+        const handled = this.#consumer.drain(handler, this.#maxDrainBatch);
+        if (handled === this.#maxDrainBatch) await nextTurn();
+        else if (handled === 0) await this.#consumer.waitForData();
+      }
+    } finally {
+      this.#receiving = false;
+    }
+  }
+
+  /**
+   * Hands every envelope already published on the inbound ring to `handler` now, outside the
+   * receive loop; returns how many. For the surviving side after its peer died: what the peer
+   * published before dying is valid and is taken before resetAfterPeerExit() discards the rest.
+   */
+  drainAvailable(handler: RingRecordHandler): number {
+    let total = 0;
+    for (;;) {
+      const handled = this.#consumer.drain(handler, this.#maxDrainBatch);
+      total += handled;
+      if (handled < this.#maxDrainBatch) return total;
+    }
+  }
+
+  /**
+   * For the supervisor, on this (surviving) side's thread, after the peer thread has exited and
+   * before its replacement opens the pair: resets both rings (see SpscRing.reset) and drops this
+   * side's outbound queue, reporting how much it dropped.
+   */
+  resetAfterPeerExit(): ChannelResetResult {
+    const epoch = this.#out.reset();
+    this.#in.reset();
+    const discardedQueued = this.#queue.clear();
+    this.#settleDrained();
+    return { epoch, discardedQueued };
+  }
+
+  /** Stops receive() and the send pump; returns how many queued envelopes were dropped. */
+  close(): number {
+    if (this.#closed) return 0;
+    this.#closed = true;
+    this.#producer.flush();
+    this.#consumer.wake();
+    this.#producer.wake();
+    const discarded = this.#queue.clear();
+    this.#settleDrained();
+    return discarded;
+  }
+
+  /** Writes the queue into the ring in order, sleeping on the ring while it is full. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    const producer = this.#producer;
+    const queue = this.#queue;
+    try {
+      while (!this.#closed) {
+        const next = queue.peek();
+        if (next === undefined) break;
+        if (producer.tryWrite(next.header, next.key, next.payload)) queue.shift();
+        else await producer.waitForSpace();
+      }
+      producer.flush();
+    } finally {
+      this.#pumping = false;
+    }
+    if (queue.length === 0) this.#settleDrained();
+  }
+
+  #settleDrained(): void {
+    const waiters = this.#drainedWaiters;
+    if (waiters.length === 0) return;
+    this.#drainedWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
