@@ -1,0 +1,205 @@
+/**
+ * Starts a real nats-server for a test: on a free port of 127.0.0.1 (never the machine's 4222), with a
+ * throwaway JetStream store when asked, optionally as one server of a cluster (routes), and stops,
+ * kills or restarts it on the same ports so that clients' reconnects can be tested.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export type NatsServerErrorCode = 'ARQ_ERR_TEST_NATS_SERVER';
+
+export class NatsServerError extends Error {
+  readonly code: NatsServerErrorCode = 'ARQ_ERR_TEST_NATS_SERVER';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NatsServerError';
+  }
+}
+
+export interface NatsServerOptions {
+  /** Enables JetStream with a store in a fresh temporary directory (kept across restarts). */
+  readonly jetstream?: boolean;
+  /** Client port; a free one when absent. */
+  readonly port?: number;
+  /** Makes the server one of a cluster: a route listener on a free port, routes to `routes`. */
+  readonly cluster?: { readonly name?: string; readonly routes?: readonly string[] };
+  /** A config file (`-c`); the command-line port and address still win. */
+  readonly config?: string;
+  /** Extra environment for the server process (config files may reference `$VARS`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra command-line arguments, after the others (e.g. `['-m', '8333']`). */
+  readonly args?: readonly string[];
+}
+
+export interface NatsServer {
+  /** `nats://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** `nats-route://127.0.0.1:<port>` for other servers' `cluster.routes`, or null. */
+  readonly routeUrl: string | null;
+  /** Stops the server for good (SIGTERM, then SIGKILL) and removes its store. */
+  stop(): Promise<void>;
+  /** SIGKILLs the server; `restart()` brings it back with the same ports and store. */
+  kill(): Promise<void>;
+  /** Stops the server if it runs and starts it again on the same ports. */
+  restart(): Promise<void>;
+}
+
+const READY_LINE = 'Server is ready';
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+const FALLBACK_BINARY = '/usr/sbin/nats-server';
+
+/** Every server this process started and has not stopped: killed if the test process exits. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
+  const binary = natsServerBinary();
+  const port = options.port ?? (await freePort());
+  const routePort = options.cluster === undefined ? null : await freePort();
+  const storeDir = options.jetstream ? await mkdtemp(join(tmpdir(), 'arq-nats-')) : null;
+
+  const args = ['-a', '127.0.0.1', '-p', String(port)];
+  if (options.config !== undefined) args.unshift('-c', options.config);
+  if (storeDir !== null) args.push('-js', '-sd', storeDir);
+  if (routePort !== null) {
+    args.push('--cluster', `nats://127.0.0.1:${routePort}`);
+    args.push('--cluster_name', options.cluster?.name ?? 'arq-test');
+    args.push('-n', `arq-test-${port}`);
+    const routes = options.cluster?.routes ?? [];
+    if (routes.length > 0) args.push('--routes', routes.join(','));
+  }
+  args.push(...(options.args ?? []));
+  const env = { ...process.env, ...options.env };
+
+  let child: ChildProcess | null;
+  try {
+    child = await launch(binary, args, env);
+  } catch (err) {
+    if (storeDir !== null) await rm(storeDir, { recursive: true, force: true });
+    throw err;
+  }
+  let stopped = false;
+
+  const halt = async (signal: NodeJS.Signals): Promise<void> => {
+    const running = child;
+    child = null;
+    if (running !== null) await terminate(running, signal);
+  };
+
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    routeUrl: routePort === null ? null : `nats-route://127.0.0.1:${routePort}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await halt('SIGTERM');
+      if (storeDir !== null) await rm(storeDir, { recursive: true, force: true });
+    },
+    async kill() {
+      await halt('SIGKILL');
+    },
+    async restart() {
+      if (stopped) throw new NatsServerError('restart() after stop(): the server is gone');
+      await halt('SIGTERM');
+      child = await launch(binary, args, env);
+    },
+  };
+}
+
+/** The nats-server binary: the first on PATH, else Debian's /usr/sbin/nats-server. */
+export function natsServerBinary(): string {
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d.length > 0);
+  for (const candidate of [...dirs.map((d) => join(d, 'nats-server')), FALLBACK_BINARY]) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not there: try the next one
+    }
+  }
+  throw new NatsServerError(
+    'nats-server not found on PATH nor at /usr/sbin/nats-server (apt-get install nats-server)',
+  );
+}
+
+/** A port that was free a moment ago (the OS picks it; the race with other tests is harmless). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Spawns the server and resolves once it logs that it accepts clients. */
+function launch(
+  binary: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    live.add(child);
+    let log = '';
+    let settled = false;
+    const fail = (message: string, cause?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      live.delete(child);
+      const detail = `${message}\nargs: ${args.join(' ')}\nlog:\n${log.slice(-2000)}`;
+      reject(new NatsServerError(detail, cause === undefined ? undefined : { cause }));
+    };
+    const timer = setTimeout(
+      () => fail('nats-server did not become ready in time'),
+      START_TIMEOUT_MS,
+    );
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      // Keep reading (so that the pipe never fills) but keep only what a failure report needs.
+      if (!settled) log += chunk;
+      if (!settled && log.includes(READY_LINE)) {
+        settled = true;
+        clearTimeout(timer);
+        log = '';
+        resolve(child);
+      }
+    });
+    child.once('error', (err) => fail('nats-server could not be spawned', err));
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      fail(`nats-server exited during start (code ${code}, signal ${signal})`);
+    });
+  });
+}
+
+function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      live.delete(child);
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
