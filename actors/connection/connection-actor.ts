@@ -19,10 +19,11 @@ import {
   toWireError,
   WireError,
 } from '../../src/protocol/index.js';
-import type { ConnectionHost } from './connection-host.js';
+import type { ConnectionHost, JoinAnswer } from './connection-host.js';
 import type { ConnectionSocket } from './connection-socket.js';
 import { encodePublishPayload } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
+import { RoomOps } from './room-ops.js';
 import { toWirePresences } from './wire-presences.js';
 
 /**
@@ -54,7 +55,7 @@ export class ConnectionActor {
   readonly #socket: ConnectionSocket;
   readonly #host: ConnectionHost;
   readonly #rooms = new Map<string, Membership>();
-  readonly #joining = new Set<string>();
+  readonly #ops = new RoomOps();
   readonly #publishBucket: TokenBucket;
   readonly #badFrames: TokenBucket;
   #principal: Principal;
@@ -118,27 +119,21 @@ export class ConnectionActor {
     if (this.#state !== 'open') return;
     this.#host.metrics.messageIn();
     const encoding: FrameEncoding = binary ? 'binary' : 'json';
+    // uWS already refused frames over the hard limit; below it decoding is bounded work, and it
+    // finds the `ref` that an oversized frame's `too_large` reply must carry.
+    const decoded = binary ? decodeBinaryFrame(bytes) : decodeTextFrameBytes(bytes);
     if (bytes.length > this.#host.limits.maxFrameBytes) {
-      this.#reject(
-        undefined,
-        new WireError('too_large', `frame over ${this.#host.limits.maxFrameBytes} bytes`),
-        encoding,
-      );
+      const ref = decoded.ok ? decoded.frame.ref : decoded.ref;
+      const limit = this.#host.limits.maxFrameBytes;
+      this.#refuse(ref, new WireError('too_large', `frame over ${limit} bytes`), encoding, nowMs);
       return;
     }
-    const decoded = binary ? decodeBinaryFrame(bytes) : decodeTextFrameBytes(bytes);
     if (!decoded.ok) {
-      this.#reject(decoded.ref, decoded.error, encoding);
-      if (!this.#badFrames.tryTake(nowMs))
-        this.close(CLOSE_POLICY_VIOLATION, 'too many bad frames');
+      this.#refuse(decoded.ref, decoded.error, encoding, nowMs);
       return;
     }
     if (encoding !== this.#encoding) this.#switchEncoding(encoding);
-    try {
-      this.#dispatch(decoded.frame, nowMs);
-    } catch (err) {
-      this.#reject(decoded.frame.ref, toWireError(err), encoding);
-    }
+    this.#run(decoded.frame, encoding, nowMs);
   }
 
   /** Periodic checks from the edge: token expiry and a client that does not read. */
@@ -170,6 +165,7 @@ export class ConnectionActor {
   closed(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#ops.clear();
     for (const roomKey of this.#rooms.keys()) this.#host.rooms.leave(roomKey, this.#id, null);
     this.#rooms.clear();
     this.#host.presence.leaveConn(this.#publicId);
@@ -198,74 +194,111 @@ export class ConnectionActor {
     return this.#rooms.keys();
   }
 
-  #dispatch(frame: ClientFrame, nowMs: number): void {
+  /** Runs one decoded frame; a failure is answered in the frame's encoding. */
+  #run(frame: ClientFrame, encoding: FrameEncoding, nowMs: number): void {
+    try {
+      this.#dispatch(frame, encoding, nowMs);
+    } catch (err) {
+      this.#reject(frame.ref, toWireError(err), encoding);
+    }
+  }
+
+  #dispatch(frame: ClientFrame, encoding: FrameEncoding, nowMs: number): void {
     switch (frame.op) {
       case 'join':
-        return this.#join(frame, nowMs);
-      case 'leave':
-        return this.#leave(frame.room, frame.ref);
+      case 'leave': {
+        const roomKey = this.#authorize(frame.room, frame.op === 'join');
+        // A join or leave of this room in flight: later ones wait for its answer, so the client
+        // sees them applied in the order it sent them.
+        if (this.#ops.defer(roomKey, () => this.#run(frame, encoding, nowMs))) return;
+        if (frame.op === 'join') return this.#join(frame, roomKey, encoding, nowMs);
+        return this.#leave(roomKey, frame.ref, encoding);
+      }
       case 'publish':
         return this.#publish(frame, nowMs);
       case 'ping':
-        return this.#reply(frame.ref, { ts: Date.now() });
+        return this.#reply(frame.ref, { ts: Date.now() }, encoding);
       case 'refresh':
         return this.#refresh(frame.token, frame.ref);
     }
   }
 
-  #join(frame: JoinFrame, nowMs: number): void {
-    const roomKey = this.#authorize(frame.room);
-    if (
-      !this.#rooms.has(roomKey) &&
-      this.#rooms.size + this.#joining.size >= this.#host.limits.maxRoomsPerConnection
-    ) {
-      throw new WireError(
-        'forbidden',
-        `at most ${this.#host.limits.maxRoomsPerConnection} rooms per connection`,
-      );
+  #join(frame: JoinFrame, roomKey: string, encoding: FrameEncoding, nowMs: number): void {
+    const limit = this.#host.limits.maxRoomsPerConnection;
+    if (!this.#rooms.has(roomKey) && this.#rooms.size + this.#ops.size >= limit) {
+      throw new WireError('forbidden', `at most ${limit} rooms per connection`);
     }
-    const encoding = this.#encoding;
     const ref = frame.ref;
     const meta = frame.meta ?? {};
     const presence = this.#principal.caps.has('presence');
-    this.#joining.add(roomKey);
-    this.#host.rooms.join(roomKey, this.#id, frame.since ?? null, false, (error, reply) => {
-      this.#joining.delete(roomKey);
-      if (this.#state === 'closed') {
-        if (error === null) this.#host.rooms.leave(roomKey, this.#id, null);
-        return;
-      }
-      if (error !== null || reply === null) {
-        this.#reject(ref, toWireError(error), encoding);
-        return;
-      }
-      const known = this.#rooms.get(roomKey);
-      const onlineAt = known?.onlineAt ?? nowMs;
-      this.#rooms.set(roomKey, { room: frame.room, meta, onlineAt, presence });
-      // Subscribed before anything else is read off the ring: no live message can slip past.
-      this.#socket.subscribe(topicOf('m', encoding === 'json' ? 'j' : 'b', roomKey));
-      const body: JsonObject = { epoch: reply.epoch, offset: reply.offset };
-      if (reply.recovered === false) body.recovered = false;
-      this.#reply(ref, body);
-      if (!presence) return;
-      // Others learn of the join by diff; the joiner gets the full state (itself included) once.
-      this.#host.presence.join(roomKey, this.#principal.sub, this.#publicId, meta, onlineAt);
-      this.#send(
-        {
-          op: 'presence_state',
-          room: frame.room,
-          presences: toWirePresences(this.#host.presence.list(roomKey)),
-        },
-        this.#encoding,
-      );
-      this.#socket.subscribe(topicOf('p', this.#encoding === 'json' ? 'j' : 'b', roomKey));
-    });
+    this.#ops.start(roomKey, () =>
+      this.#host.rooms.join(roomKey, this.#id, frame.since ?? null, false, (error, reply) => {
+        const waiting = this.#ops.settle(roomKey);
+        if (this.#state === 'closed') {
+          if (error === null) this.#host.rooms.leave(roomKey, this.#id, null);
+          return;
+        }
+        if (error !== null || reply === null) this.#reject(ref, toWireError(error), encoding);
+        else this.#joined(frame, roomKey, reply, encoding, meta, presence, nowMs);
+        this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
+      }),
+    );
   }
 
-  #leave(room: string, ref: string | undefined): void {
-    const roomKey = roomKeyOf(this.#principal.tenant, room);
+  /** The room answered a join: subscribe (before anything else is read off the ring), reply. */
+  #joined(
+    frame: JoinFrame,
+    roomKey: string,
+    reply: JoinAnswer,
+    encoding: FrameEncoding,
+    meta: JsonObject,
+    presence: boolean,
+    nowMs: number,
+  ): void {
+    const known = this.#rooms.get(roomKey);
+    const onlineAt = known?.onlineAt ?? nowMs;
+    this.#rooms.set(roomKey, { room: frame.room, meta, onlineAt, presence });
+    // Room messages follow the connection's current encoding, which may have changed meanwhile.
+    const topicEncoding = this.#encoding === 'json' ? 'j' : 'b';
+    this.#socket.subscribe(topicOf('m', topicEncoding, roomKey));
+    const body: JsonObject = { epoch: reply.epoch, offset: reply.offset };
+    if (reply.recovered === false) body.recovered = false;
+    this.#reply(frame.ref, body, encoding);
+    if (!presence) return;
+    // Others learn of the join by diff; the joiner gets the full state (itself included) once.
+    this.#host.presence.join(roomKey, this.#principal.sub, this.#publicId, meta, onlineAt);
+    this.#send(
+      {
+        op: 'presence_state',
+        room: frame.room,
+        presences: toWirePresences(this.#host.presence.list(roomKey)),
+      },
+      this.#encoding,
+    );
+    this.#socket.subscribe(topicOf('p', topicEncoding, roomKey));
+  }
+
+  /**
+   * Leaves through the room, and unsubscribes when the room answers: messages the room ordered
+   * before the leave (the client's own publishes sent before it included) still arrive.
+   */
+  #leave(roomKey: string, ref: string | undefined, encoding: FrameEncoding): void {
+    if (!this.#rooms.has(roomKey)) throw new WireError('not_joined', 'not joined to this room');
+    this.#ops.start(roomKey, () =>
+      this.#host.rooms.leave(roomKey, this.#id, () => {
+        const waiting = this.#ops.settle(roomKey);
+        if (this.#state === 'closed') return;
+        // Whatever the room said (it may have restarted without us), the client has left.
+        this.#left(roomKey);
+        this.#reply(ref, {}, encoding);
+        this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
+      }),
+    );
+  }
+
+  #left(roomKey: string): void {
     const membership = this.#rooms.get(roomKey);
-    if (membership === undefined) throw new WireError('not_joined', 'not joined to this room');
+    if (membership === undefined) return;
     this.#rooms.delete(roomKey);
     const enc = this.#encoding === 'json' ? 'j' : 'b';
     this.#socket.unsubscribe(topicOf('m', enc, roomKey));
@@ -273,12 +306,10 @@ export class ConnectionActor {
       this.#socket.unsubscribe(topicOf('p', enc, roomKey));
       this.#host.presence.leave(roomKey, this.#publicId);
     }
-    this.#host.rooms.leave(roomKey, this.#id, null);
-    this.#reply(ref, {});
   }
 
   #publish(frame: PublishFrame, nowMs: number): void {
-    const roomKey = this.#authorize(frame.room);
+    const roomKey = this.#authorize(frame.room, true);
     if (!this.#principal.caps.has('publish'))
       throw new WireError('forbidden', 'the token lacks the publish capability');
     if (!this.#publishBucket.tryTake(nowMs))
@@ -328,10 +359,13 @@ export class ConnectionActor {
     );
   }
 
-  /** The room's key if the token may use it; throws the wire error otherwise. */
-  #authorize(room: string): string {
+  /**
+   * The room's key; throws the wire error when the name is invalid or, if `check`, when the token
+   * does not allow the room (a leave is not checked: a refreshed token may have narrowed the rooms).
+   */
+  #authorize(room: string, check: boolean): string {
     if (!isValidRoomName(room)) throw new WireError('bad_frame', 'room: not a valid room name');
-    if (!principalMayAccess(this.#principal, room)) {
+    if (check && !principalMayAccess(this.#principal, room)) {
       throw new WireError('forbidden', 'the token does not allow this room');
     }
     return roomKeyOf(this.#principal.tenant, room);
@@ -352,12 +386,14 @@ export class ConnectionActor {
     }
   }
 
-  #reply(
-    ref: string | undefined,
-    body: JsonObject,
-    encoding: FrameEncoding = this.#encoding,
-  ): void {
+  #reply(ref: string | undefined, body: JsonObject, encoding: FrameEncoding): void {
     if (ref !== undefined) this.#send({ op: 'reply', ref, status: 'ok', body }, encoding);
+  }
+
+  /** A frame refused before it ran (bad, too large): answered, and counted against the budget. */
+  #refuse(ref: string | undefined, error: WireError, encoding: FrameEncoding, nowMs: number): void {
+    this.#reject(ref, error, encoding);
+    if (!this.#badFrames.tryTake(nowMs)) this.close(CLOSE_POLICY_VIOLATION, 'too many bad frames');
   }
 
   #reject(ref: string | undefined, error: WireError, encoding: FrameEncoding): void {

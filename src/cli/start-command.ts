@@ -1,6 +1,7 @@
 import { generateDevSecret, signToken } from '../auth/index.js';
-import { type NodeConfig, OPTION_TABLE, resolveNodeConfig } from '../config/index.js';
-import { ArqonNode } from '../node/index.js';
+import { ConfigError, type NodeConfig, OPTION_TABLE, resolveNodeConfig } from '../config/index.js';
+import { ArqonNode, NodeError } from '../node/index.js';
+import { CliError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
 
 const DEV_TENANT = 'dev';
@@ -14,13 +15,15 @@ export async function startCommand(args: readonly string[]): Promise<number> {
     { name: 'config' },
   ]);
   const { config: configFile, ...optionFlags } = flags;
-  const config: NodeConfig = resolveNodeConfig({
-    flags: optionFlags,
-    env: process.env,
-    configFile: typeof configFile === 'string' ? configFile : null,
+  const { config, node, devSecret } = asUsage(() => {
+    const config: NodeConfig = resolveNodeConfig({
+      flags: optionFlags,
+      env: process.env,
+      configFile: typeof configFile === 'string' ? configFile : null,
+    });
+    const devSecret = config.dev && config.jwtSecret === null ? generateDevSecret() : null;
+    return { config, devSecret, node: new ArqonNode({ config, devSecret }) };
   });
-  const devSecret = config.dev && config.jwtSecret === null ? generateDevSecret() : null;
-  const node = new ArqonNode({ config, devSecret });
   const port = await node.start();
   const where = `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   console.log(
@@ -71,4 +74,21 @@ export async function startCommand(args: readonly string[]): Promise<number> {
       resolve(1);
     });
   });
+}
+
+/**
+ * A configuration that cannot run (a bad flag value, environment variable or config-file key, no
+ * token keys) is a usage error like an unknown flag: exit code 2, the message naming the option.
+ */
+function asUsage<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (
+      err instanceof ConfigError ||
+      (err instanceof NodeError && err.code === 'ARQ_ERR_NODE_CONFIG')
+    )
+      throw new CliError(err.message, { cause: err });
+    throw err;
+  }
 }

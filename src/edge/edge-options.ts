@@ -17,6 +17,9 @@ export interface EdgeOptions {
   readonly metrics: NodeMetrics;
   readonly verify: (token: string) => Promise<Principal>;
   readonly readiness: () => Readiness;
-  /** Present only with --chaos: terminates a shard thread; returns the shard killed, or null. */
+  /**
+   * Present only with --chaos: terminates a shard thread; returns the shard killed, or null when it
+   * is not running. Throws a WireError for a shard that does not exist.
+   */
   readonly killWorker: ((shard: number | null) => number | null) | null;
 }

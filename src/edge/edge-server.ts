@@ -16,6 +16,7 @@ import {
 import type { Principal } from '../auth/index.js';
 import {
   CLOSE_DRAINING,
+  CLOSE_MESSAGE_TOO_BIG,
   EncodedMessage,
   encodeBinaryFrame,
   encodeTextFrame,
@@ -36,10 +37,20 @@ interface SocketData {
 }
 
 const SWEEP_MS = 250;
-/** uWS buffers up to twice the limit, so the sweep sees a slow reader pass the limit before uWS drops. */
-const BACKPRESSURE_HEADROOM = 2;
+/**
+ * What uWS buffers beyond the 4008 limit before it drops frames (the close frame included): at
+ * least the limit again, and enough for a burst between two sweeps, so that the sweep finds a slow
+ * reader over the limit while its close frame still fits. A slow reader costs at most the limit
+ * plus this.
+ */
+const MIN_BACKPRESSURE_HEADROOM_BYTES = 1024 * 1024;
 const MIN_IDLE_TIMEOUT_S = 8;
 const MAX_CONN_ID = 0xffff_ffff;
+/**
+ * uWS cuts a frame over its own limit without a close frame (the client sees 1006), so uWS gets
+ * twice the hard limit and the edge closes frames between the two with a proper 1009.
+ */
+const UWS_PAYLOAD_FACTOR = 2;
 
 /**
  * The node's edge: the only owner of sockets (DESIGN.md: uWS lives in the main thread and only there).
@@ -56,7 +67,7 @@ export class EdgeServer {
   #port = 0;
   #nextConnId = 1;
   #sweep: NodeJS.Timeout | null = null;
-  #allClosed: (() => void) | null = null;
+  #peakSendBuffer = 0;
 
   constructor(options: EdgeOptions, host: ConnectionHost, routes: (app: TemplatedApp) => void) {
     this.#options = options;
@@ -65,15 +76,23 @@ export class EdgeServer {
       ? uWS.SSLApp({ cert_file_name: options.tls.certFile, key_file_name: options.tls.keyFile })
       : uWS.App();
     this.#app.ws<SocketData>('/ws', {
-      maxPayloadLength: options.hardMaxFrameBytes,
-      maxBackpressure: options.maxSendBufferBytes * BACKPRESSURE_HEADROOM,
+      maxPayloadLength: options.hardMaxFrameBytes * UWS_PAYLOAD_FACTOR,
+      maxBackpressure:
+        options.maxSendBufferBytes +
+        Math.max(options.maxSendBufferBytes, MIN_BACKPRESSURE_HEADROOM_BYTES),
       closeOnBackpressureLimit: 0,
       idleTimeout: Math.max(MIN_IDLE_TIMEOUT_S, Math.ceil((2 * options.heartbeatMs) / 1000)),
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
       open: (ws) => this.#open(ws),
       message: (ws, message, isBinary) => {
-        ws.getUserData().actor?.received(new Uint8Array(message), isBinary, Date.now());
+        const actor = ws.getUserData().actor;
+        if (actor === null) return;
+        if (message.byteLength > options.hardMaxFrameBytes) {
+          actor.close(CLOSE_MESSAGE_TOO_BIG, `frame over ${options.hardMaxFrameBytes} bytes`);
+          return;
+        }
+        actor.received(new Uint8Array(message), isBinary, Date.now());
       },
       close: (ws) => this.#closed(ws),
     });
@@ -86,6 +105,11 @@ export class EdgeServer {
 
   get connectionCount(): number {
     return this.#connections.size;
+  }
+
+  /** The largest send buffer of one socket that a sweep has seen (how far slow readers got). */
+  get peakSendBufferBytes(): number {
+    return this.#peakSendBuffer;
   }
 
   listen(): Promise<number> {
@@ -109,16 +133,16 @@ export class EdgeServer {
     });
   }
 
-  /** Stops accepting; closes every socket with 4009 and waits for them (or `timeoutMs`). */
+  /**
+   * Closes every socket with 4009 (upgrades are already refused: readiness is `draining`), then
+   * keeps serving HTTP for `timeoutMs`, so that what was sent flushes and load balancers see
+   * /readyz answer 503, and stops listening. With no socket open there is nothing to wait for.
+   */
   async drain(timeoutMs: number): Promise<void> {
-    this.#stopListening();
-    const done = new Promise<void>((resolve) => {
-      this.#allClosed = resolve;
-    });
-    for (const data of [...this.#connections.values()])
-      data.actor?.drain(CLOSE_DRAINING, 'node draining');
-    if (this.#connections.size > 0) {
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
+    const connections = [...this.#connections.values()];
+    for (const data of connections) data.actor?.drain(CLOSE_DRAINING, 'node draining');
+    if (connections.length > 0 && timeoutMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, timeoutMs));
     }
     this.close();
   }
@@ -156,8 +180,10 @@ export class EdgeServer {
       if (count === 0) continue;
       recipients += count;
       const frame = encoding === 'j' ? message.text : message.binary;
-      // ws.publish skips the publishing socket itself: that is `echo: false`.
-      if (sender !== undefined) sender.publish(topic, frame, encoding === 'b');
+      // ws.publish skips the publishing socket itself: that is `echo: false`. But uWS drops a
+      // ws.publish from a socket that is not subscribed to anything, so a sender that is not in
+      // this topic publishes through the app (it cannot receive it anyway).
+      if (sender?.isSubscribed(topic)) sender.publish(topic, frame, encoding === 'b');
       else this.#app.publish(topic, frame, encoding === 'b');
     }
     this.#options.metrics.deliveries(recipients);
@@ -227,6 +253,11 @@ export class EdgeServer {
     this.#options.verify(decodeURIComponentSafe(token)).then(
       (principal) => {
         if (aborted) return;
+        // The node may have started draining while the token was checked.
+        if (this.#options.readiness() !== 'ready') {
+          refuse('503 Service Unavailable', 'overloaded', 'node is not accepting connections');
+          return;
+        }
         if ((this.#perTenant.get(principal.tenant) ?? 0) >= this.#options.maxConnectionsPerTenant) {
           refuse('429 Too Many Requests', 'rate_limited', 'tenant connection limit reached');
           return;
@@ -268,12 +299,15 @@ export class EdgeServer {
       else this.#perTenant.set(data.principal.tenant, left);
     }
     this.#options.metrics.setConnections(this.#connections.size);
-    if (this.#connections.size === 0) this.#allClosed?.();
   }
 
   #tick(): void {
     const now = Date.now();
-    for (const data of this.#connections.values()) data.actor?.tick(now);
+    for (const data of this.#connections.values()) {
+      const buffered = data.socket?.bufferedAmount() ?? 0;
+      if (buffered > this.#peakSendBuffer) this.#peakSendBuffer = buffered;
+      data.actor?.tick(now);
+    }
   }
 
   #allocateConnId(): number {

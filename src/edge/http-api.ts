@@ -15,6 +15,8 @@ export interface HttpApiOptions {
   readonly edge: EdgeOptions;
   readonly rooms: RoomGateway;
   readonly presence: PresenceTracker;
+  /** Takes one publish from the tenant's budget (HTTP publishes count as the tenant's too). */
+  readonly tenantMayPublish: (tenant: string, nowMs: number) => boolean;
 }
 
 /** The connection id of publishes made over HTTP (no socket: nothing to exclude from fan-out). */
@@ -76,10 +78,10 @@ export function httpRoutes(options: HttpApiOptions): (app: TemplatedApp) => void
 
     app.get('/v1/rooms/:room/presence', (res, req) => {
       const reply = new Reply(res);
-      const room = decodeURIComponent(req.getParameter(0) ?? '');
+      const room = decodeURIComponentOrNull(req.getParameter(0) ?? '');
       authorize(req, 'server')
         .then((p) => {
-          if (!isValidRoomName(room))
+          if (room === null || !isValidRoomName(room))
             throw new WireError('bad_frame', 'room: not a valid room name');
           const roomKey = roomKeyOf(p.tenant, room);
           if (!options.presence.has(roomKey))
@@ -138,18 +140,30 @@ function httpPublish(
   if (!isValidRoomName(frame.room)) throw new WireError('bad_frame', 'room: not a valid room name');
   if (!principalMayAccess(principal, frame.room))
     throw new WireError('forbidden', 'the token does not allow this room');
+  const now = Date.now();
+  if (!options.tenantMayPublish(principal.tenant, now))
+    throw new WireError('rate_limited', 'tenant publish rate exceeded');
   const payload = encodePublishPayload(principal.sub, frame.headers, frame.dataFormat, frame.data);
   options.rooms.publish(
     roomKeyOf(principal.tenant, frame.room),
     HTTP_CONN_ID,
     payload,
     true,
-    Date.now(),
+    now,
     (error, answer) => {
       if (error !== null || answer === null) fail(reply, error);
       else reply.json('200 OK', { id: answer.id, offset: answer.offset });
     },
   );
+}
+
+/** A path segment, percent-decoded; null when its escapes are malformed. */
+function decodeURIComponentOrNull(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 function parseShard(bytes: Buffer): number | null {

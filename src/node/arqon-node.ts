@@ -14,6 +14,7 @@ import type { NodeConfig } from '../config/index.js';
 import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
 import { TokenBucket } from '../limits/index.js';
 import { NodeMetrics } from '../metrics/index.js';
+import { WireError } from '../protocol/index.js';
 import {
   type ShardPool,
   ShardPool as ShardPoolClass,
@@ -103,6 +104,7 @@ export class ArqonNode implements ConnectionHost {
         edge: edgeOptions,
         rooms: this.rooms,
         presence: this.#presence,
+        tenantMayPublish: (tenant, nowMs) => this.tenantMayPublish(tenant, nowMs),
       }),
     );
     this.#root = new Supervisor({
@@ -133,6 +135,10 @@ export class ArqonNode implements ConnectionHost {
   }
   get port(): number {
     return this.#edge.port;
+  }
+  /** The largest send buffer of one socket seen so far (slow readers are closed past the limit). */
+  get peakSendBufferBytes(): number {
+    return this.#edge.peakSendBufferBytes;
   }
   get readiness(): Readiness {
     return this.#readiness;
@@ -248,8 +254,10 @@ export class ArqonNode implements ConnectionHost {
   #killWorker(shard: number | null): number | null {
     const pool = this.#pool;
     if (pool === null) return null;
+    if (shard !== null && shard >= pool.workers) {
+      throw new WireError('bad_frame', `shard: must be 0..${pool.workers - 1}, got ${shard}`);
+    }
     const target = shard ?? Math.floor(Math.random() * pool.workers);
-    if (target >= pool.workers) return null;
     return pool.killShard(target) ? target : null;
   }
 }

@@ -45,19 +45,24 @@ export function tokenFor(secret: string, claims: TokenClaims = {}): Promise<stri
   });
 }
 
-/** Starts a node in this process; `flags` are `arq start` flags by name (`'room-idle-ms': '100'`). */
+/**
+ * Starts a node in this process; `flags` are `arq start` flags by name (`'room-idle-ms': '100'`).
+ * `'jwt-secret': false` starts it without an HS256 key (then `token()` cannot sign). The drain
+ * period defaults to 0 so that closing a test node is quick.
+ */
 export async function startTestNode(
   flags: Record<string, string | boolean> = {},
 ): Promise<TestNode> {
-  const secret = typeof flags['jwt-secret'] === 'string' ? flags['jwt-secret'] : newSecret();
+  const { 'jwt-secret': given, ...rest } = flags;
+  const secret = typeof given === 'string' ? given : newSecret();
   const config = resolveNodeConfig({
     flags: {
       host: '127.0.0.1',
       port: '0',
       workers: '1',
-      'jwt-secret': secret,
-      'drain-timeout-ms': '2000',
-      ...flags,
+      ...(given === false ? {} : { 'jwt-secret': secret }),
+      'drain-timeout-ms': '0',
+      ...rest,
     },
   });
   const node = new ArqonNode({ config, log: () => {} });
