@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 import { authGenCommand } from './auth-gen-command.js';
 import { CliError } from './cli-error.js';
+import { pubCommand, subCommand } from './room-commands.js';
 import { startCommand } from './start-command.js';
 
 const USAGE = `usage:
   arq start [--port N] [--nats URL] [--node-id ID] [--workers N] [--config FILE] [--dev] [--chaos] ...
   arq auth gen --tenant T --sub S [--rooms P,...] [--caps C,...] [--ttl 1h] [--secret S]
+  arq pub --room R --data JSON [--url ws://HOST:PORT/ws] [--token T]
+  arq sub --room R [--url ...] [--token T]            print the room's messages as JSON lines
+  arq tail --room R [--lines N] [--url ...] [--token T]  the last N messages, then follow
+--url defaults to ARQ_URL or ws://127.0.0.1:7070/ws, --token to ARQ_TOKEN.
 Every option of start also reads ARQ_<OPTION> (e.g. ARQ_PORT) and a config-file key; see README.md.`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -16,6 +21,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'auth':
       if (rest[0] === 'gen') return authGenCommand(rest.slice(1));
       throw new CliError(`unknown auth command ${rest[0] ?? '(none)'}`);
+    case 'pub':
+      return pubCommand(rest);
+    case 'sub':
+      return subCommand(rest, false);
+    case 'tail':
+      return subCommand(rest, true);
     case undefined:
     case 'help':
     case '--help':

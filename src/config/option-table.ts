@@ -98,7 +98,7 @@ export const OPTION_TABLE = [
     name: 'drain-timeout-ms',
     kind: 'int',
     min: 0,
-    help: 'how long SIGTERM waits for sockets to flush',
+    help: 'on SIGTERM: sockets get 4009, then HTTP keeps answering (readyz 503) this long before exit',
   },
   { name: 'chaos', kind: 'bool', help: 'enable POST /v1/admin/chaos/kill-worker' },
   { name: 'public-metrics', kind: 'bool', help: 'serve /metrics without a token' },

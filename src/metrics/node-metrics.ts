@@ -7,7 +7,6 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export class NodeMetrics {
   readonly #registry = new Registry();
   readonly #connections: Gauge;
-  readonly #rooms: Gauge;
   readonly #messagesIn: Counter;
   readonly #messagesOut: Counter;
   readonly #deliveries: Counter;
@@ -15,6 +14,7 @@ export class NodeMetrics {
   readonly #rejected: Counter<'code'>;
   readonly #shardRestarts: Counter;
   readonly #closes: Counter<'code'>;
+  #roomsSource: () => Promise<number> = () => Promise.resolve(0);
 
   constructor(nodeId: string, options: { readonly processMetrics?: boolean } = {}) {
     this.#registry.setDefaultLabels({ node: nodeId });
@@ -24,7 +24,15 @@ export class NodeMetrics {
       help: 'open WebSocket connections',
       registers,
     });
-    this.#rooms = new Gauge({ name: 'arq_rooms', help: 'live rooms on this node', registers });
+    const rooms = (): Promise<number> => this.#roomsSource();
+    new Gauge({
+      name: 'arq_rooms',
+      help: 'live rooms on this node (asked of the shards at scrape time)',
+      registers,
+      async collect() {
+        this.set(await rooms());
+      },
+    });
     this.#messagesIn = new Counter({
       name: 'arq_messages_in_total',
       help: 'client frames received',
@@ -78,8 +86,9 @@ export class NodeMetrics {
   setConnections(n: number): void {
     this.#connections.set(n);
   }
-  setRooms(n: number): void {
-    this.#rooms.set(n);
+  /** Where the rooms gauge reads its value when scraped (the shards own the rooms). */
+  setRoomsSource(source: () => Promise<number>): void {
+    this.#roomsSource = source;
   }
   messageIn(): void {
     this.#messagesIn.inc();

@@ -61,6 +61,7 @@ export class ArqonNode implements ConnectionHost {
     this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.#verifier = new TokenVerifier(verifierOptions(config, options.devSecret ?? null));
     this.#metrics = new NodeMetrics(config.nodeId);
+    this.#metrics.setRoomsSource(() => this.#countRooms());
     this.limits = {
       heartbeatMs: config.heartbeatMs,
       maxFrameBytes: config.maxFrameBytes,
@@ -249,6 +250,21 @@ export class ArqonNode implements ConnectionHost {
         this.#log(`shard pool failed: ${event.reason}`);
         return;
     }
+  }
+
+  /** Live rooms over every shard; a shard restarting right now counts as 0. */
+  async #countRooms(): Promise<number> {
+    const pool = this.#pool;
+    if (pool === null) return 0;
+    const counts = await Promise.all(
+      Array.from({ length: pool.workers }, (_, shard) =>
+        pool.stats(shard).then(
+          (stats) => stats.rooms,
+          () => 0,
+        ),
+      ),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   #killWorker(shard: number | null): number | null {

@@ -1,0 +1,87 @@
+import WebSocket from 'ws';
+import { ArqonClient, type RoomMessage } from '../client/index.js';
+import { CliError } from './cli-error.js';
+import { parseFlags } from './parse-flags.js';
+
+export const DEFAULT_CLI_URL = 'ws://127.0.0.1:7070/ws';
+const DEFAULT_TAIL_LINES = 10;
+
+interface Connection {
+  readonly client: ArqonClient;
+  readonly room: string;
+}
+
+/** --url/ARQ_URL, --token/ARQ_TOKEN and --room, shared by pub, sub and tail. */
+async function open(flags: Record<string, string | boolean | undefined>): Promise<Connection> {
+  const url = typeof flags.url === 'string' ? flags.url : (process.env.ARQ_URL ?? DEFAULT_CLI_URL);
+  const token = typeof flags.token === 'string' ? flags.token : process.env.ARQ_TOKEN;
+  if (!token) throw new CliError('--token (or ARQ_TOKEN) is required');
+  if (typeof flags.room !== 'string') throw new CliError('--room is required');
+  // Node 20 has no global WebSocket: the CLI brings ws.
+  const client = new ArqonClient({ url, token, WebSocket: WebSocket as never });
+  await client.connect();
+  return { client, room: flags.room };
+}
+
+/** `arq pub --room R --data JSON [--header k=v ...]`: publishes once and prints the reply. */
+export async function pubCommand(args: readonly string[]): Promise<number> {
+  const flags = parseFlags(args, [
+    { name: 'url' },
+    { name: 'token' },
+    { name: 'room' },
+    { name: 'data' },
+  ]);
+  if (typeof flags.data !== 'string')
+    throw new CliError('--data is required (JSON, or a plain string)');
+  let data: unknown;
+  try {
+    data = JSON.parse(flags.data);
+  } catch {
+    data = flags.data;
+  }
+  const { client, room } = await open(flags);
+  try {
+    const reply = await client.publish(room, data);
+    console.log(JSON.stringify(reply));
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * `arq sub --room R` prints each message as a JSON line until interrupted; `arq tail --room R
+ * [--lines N]` first replays the room's last N messages (from its in-memory history) and then follows.
+ */
+export async function subCommand(args: readonly string[], tail: boolean): Promise<number> {
+  const flags = parseFlags(args, [
+    { name: 'url' },
+    { name: 'token' },
+    { name: 'room' },
+    { name: 'lines' },
+  ]);
+  const lines = typeof flags.lines === 'string' ? Number(flags.lines) : DEFAULT_TAIL_LINES;
+  if (!Number.isSafeInteger(lines) || lines < 0)
+    throw new CliError('--lines must be a non-negative integer');
+  const { client, room } = await open(flags);
+  const print = (message: RoomMessage): void => {
+    console.log(JSON.stringify(message));
+  };
+  client.room(room).on('message', print);
+  const joined = await client.join(room);
+  if (tail && joined.offset > 0 && lines > 0) {
+    // Join again from a resume point: the room replays what it still holds after that offset.
+    await client.leave(room);
+    await client.join(room, {
+      since: { epoch: joined.epoch, offset: Math.max(0, joined.offset - lines) },
+    });
+  }
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      client.close();
+      resolve(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
