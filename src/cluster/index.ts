@@ -19,6 +19,18 @@ export {
   ownerMove,
   RING_VNODES,
 } from './cluster-ring.js';
+export { ClusterRooms } from './cluster-rooms.js';
+export type {
+  ClusterRoomsEvent,
+  ClusterRoomsListener,
+  ClusterRoomsStats,
+} from './cluster-rooms-event.js';
+export {
+  type ClusterRoomsOptions,
+  DEFAULT_NOT_OWNER_RETRY_MS,
+  DEFAULT_ROOM_REQUEST_TIMEOUT_MS,
+  type LocalRooms,
+} from './cluster-rooms-options.js';
 export { Membership } from './membership.js';
 export type {
   MemberId,
@@ -53,4 +65,20 @@ export {
   presenceClockOf,
   type StateRequest,
 } from './presence-wire.js';
+export { isProxyId, PROXY_ID_BASE } from './proxy-table.js';
+export { RoomRouteError, type RoomRouteErrorCode } from './room-route-error.js';
+export {
+  decodeRoomDirect,
+  decodeRoomFan,
+  decodeRoomReply,
+  decodeRoomRequest,
+  encodeRoomDirect,
+  encodeRoomFan,
+  encodeRoomReply,
+  encodeRoomRequest,
+  type RoomDirect,
+  type RoomFan,
+  type RoomReply,
+  type RoomRequest,
+} from './room-wire.js';
 export * from './subjects.js';

@@ -8,6 +8,8 @@ import { ClusterError, quote } from './cluster-error.js';
  *   arq.presence.state.<node>                   full-state request/reply, answered by <node>
  *   arq.pub.t.<tenant>.o.<owner>.r.<room...>    a publish, sent to the room's owner node
  *   arq.fan.t.<tenant>.r.<room...>              a room's fan-out, to nodes with local members
+ *   arq.dir.t.<tenant>.n.<node>.r.<room...>     a room's message for one connection of <node>
+ *                                               (a replay after a join with `since`)
  *
  * The tenant sits at the same depth (the 4th token, after `t`) in every room subject, so one NATS
  * permission `arq.*.t.acme.>` fences a tenant (deploy/nats/nats.conf). The room is last and keeps
@@ -53,7 +55,17 @@ export function roomFanoutSubject(tenant: string, room: string): string {
   return `arq.fan.t.${encodeToken(tenant)}.r.${encodeRoomName(room)}`;
 }
 
-/** Every room subject of `tenant` (pub and fan), as a NATS permission or subscription. */
+/** A room's message for one connection on `node` (a replay), sent by the room's owner. */
+export function roomDirectSubject(tenant: string, node: string, room: string): string {
+  return `arq.dir.t.${encodeToken(tenant)}.n.${encodeToken(node)}.r.${encodeRoomName(room)}`;
+}
+
+/** What `node` subscribes to once for the messages of every room addressed to its connections. */
+export function nodeDirectWildcard(node: string): string {
+  return `arq.dir.t.*.n.${encodeToken(node)}.>`;
+}
+
+/** Every room subject of `tenant` (pub, fan and dir), as a NATS permission or subscription. */
 export function tenantSubjectWildcard(tenant: string): string {
   return `arq.*.t.${encodeToken(tenant)}.>`;
 }

@@ -1,0 +1,91 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { RoomGateway } from '../../actors/index.js';
+import type { ShardDelivery } from '../shard/index.js';
+import { quote } from './cluster-error.js';
+import { type ClusterLog, SILENT_CLUSTER_LOG } from './cluster-log.js';
+import { Membership } from './membership.js';
+import {
+  callback,
+  natsConnection,
+  optionError,
+  optionsRecord,
+  positiveInt,
+} from './option-checks.js';
+
+/** How long a request to a remote owner waits for its answer; also the budget of NOT_OWNER retries. */
+export const DEFAULT_ROOM_REQUEST_TIMEOUT_MS = 5_000;
+/** The pause before a request answered NOT_OWNER is routed again (the rings are settling). */
+export const DEFAULT_NOT_OWNER_RETRY_MS = 50;
+
+/** The node's own rooms (its ShardPool): the same callback API as the gateway. */
+export type LocalRooms = RoomGateway;
+
+export interface ClusterRoomsOptions {
+  /** The node's NATS connection; ClusterRooms uses it but never closes it. */
+  readonly connection: NatsConnection;
+  /** This node's membership (started by the caller): its live set is the ring. */
+  readonly membership: Membership;
+  /** The node's shard pool (or anything that forwards to the current one). */
+  readonly local: LocalRooms;
+  /** Hands a delivery to this node's edge fan-out (synchronously; `body` is valid during the call). */
+  readonly deliver: (delivery: ShardDelivery) => void;
+  readonly log?: ClusterLog;
+  readonly requestTimeoutMs?: number;
+  readonly notOwnerRetryMs?: number;
+}
+
+export interface ResolvedClusterRoomsOptions {
+  readonly connection: NatsConnection;
+  readonly membership: Membership;
+  readonly local: LocalRooms;
+  readonly deliver: (delivery: ShardDelivery) => void;
+  readonly log: ClusterLog;
+  readonly requestTimeoutMs: number;
+  readonly notOwnerRetryMs: number;
+}
+
+export function resolveClusterRoomsOptions(
+  options: ClusterRoomsOptions,
+): ResolvedClusterRoomsOptions {
+  const o = optionsRecord(options, 'ClusterRooms');
+  const connection = natsConnection<NatsConnection>(o.connection, 'connection');
+  if (!(o.membership instanceof Membership)) {
+    throw optionError(`options.membership must be a Membership, got ${quote(typeof o.membership)}`);
+  }
+  const local = o.local as Record<string, unknown> | null;
+  if (
+    typeof local !== 'object' ||
+    local === null ||
+    typeof local.join !== 'function' ||
+    typeof local.leave !== 'function' ||
+    typeof local.publish !== 'function'
+  ) {
+    throw optionError(
+      `options.local must have join, leave and publish methods (a ShardPool), got ${quote(typeof local)}`,
+    );
+  }
+  const requestTimeoutMs = positiveInt(
+    o.requestTimeoutMs,
+    'requestTimeoutMs',
+    DEFAULT_ROOM_REQUEST_TIMEOUT_MS,
+  );
+  const notOwnerRetryMs = positiveInt(
+    o.notOwnerRetryMs,
+    'notOwnerRetryMs',
+    DEFAULT_NOT_OWNER_RETRY_MS,
+  );
+  if (notOwnerRetryMs >= requestTimeoutMs) {
+    throw optionError(
+      `options.notOwnerRetryMs must be below options.requestTimeoutMs (${requestTimeoutMs}), got ${quote(notOwnerRetryMs)}`,
+    );
+  }
+  return {
+    connection,
+    membership: o.membership,
+    local: o.local as LocalRooms,
+    deliver: callback<(delivery: ShardDelivery) => void>(o.deliver, 'deliver'),
+    log: callback<ClusterLog>(o.log, 'log', SILENT_CLUSTER_LOG),
+    requestTimeoutMs,
+    notOwnerRetryMs,
+  };
+}
