@@ -15,6 +15,8 @@ export interface NodeConfig {
   readonly host: string;
   readonly port: number;
   readonly nats: string | null;
+  readonly natsUser: string | null;
+  readonly natsPassword: string | null;
   readonly nodeId: string;
   readonly workers: number;
   readonly dev: boolean;
@@ -86,6 +88,8 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     host: r.string('host') ?? D.DEFAULT_HOST,
     port: r.int('port') ?? D.DEFAULT_PORT,
     nats: r.string('nats'),
+    natsUser: r.string('nats-user'),
+    natsPassword: r.string('nats-password'),
     nodeId: r.string('node-id') ?? `node-${randomBytes(4).toString('hex')}`,
     workers: r.int('workers') ?? D.defaultWorkers(),
     dev: r.bool('dev') ?? false,

@@ -23,6 +23,8 @@ export const OPTION_TABLE = [
     help: 'HTTP/WebSocket port (0 picks a free one)',
   },
   { name: 'nats', kind: 'string', help: 'NATS URL; without it the node runs alone' },
+  { name: 'nats-user', kind: 'string', help: 'NATS user (with nats-password)' },
+  { name: 'nats-password', kind: 'string', help: 'NATS password' },
   { name: 'node-id', kind: 'string', help: 'node id (default: a random one)' },
   {
     name: 'workers',

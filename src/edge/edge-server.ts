@@ -45,7 +45,8 @@ const SWEEP_MS = 250;
  */
 const MIN_BACKPRESSURE_HEADROOM_BYTES = 1024 * 1024;
 const MIN_IDLE_TIMEOUT_S = 8;
-const MAX_CONN_ID = 0xffff_ffff;
+/** Below 2^31: ids from 2^31 up are the cluster's proxies for other nodes' connections. */
+const MAX_CONN_ID = 0x7fff_ffff;
 /**
  * uWS cuts a frame over its own limit without a close frame (the client sees 1006), so uWS gets
  * twice the hard limit and the edge closes frames between the two with a proper 1009.

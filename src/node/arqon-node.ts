@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type ConnectionHost,
+  formatIncarnation,
   type JoinAnswer,
   PresenceTracker,
   type PublishAnswer,
@@ -20,6 +21,7 @@ import {
   ShardPool as ShardPoolClass,
   type ShardPoolEvent,
 } from '../shard/index.js';
+import { NodeCluster } from './node-cluster.js';
 import { NodeError } from './node-error.js';
 import { verifierOptions } from './verifier-options.js';
 
@@ -48,7 +50,9 @@ export class ArqonNode implements ConnectionHost {
   readonly #edge: EdgeServer;
   readonly #root: Supervisor;
   readonly #tenantBuckets = new Map<string, TokenBucket>();
-  readonly #incarnation = randomBytes(6).toString('base64url');
+  // Sortable by start time: peers tell a restart of this node from a stale heartbeat by it.
+  readonly #incarnation = formatIncarnation(Date.now(), randomBytes(4).toString('hex'));
+  #cluster: NodeCluster | null = null;
   #pool: ShardPool | null = null;
   #readiness: Readiness = 'starting';
 
@@ -94,7 +98,7 @@ export class ArqonNode implements ConnectionHost {
       publicMetrics: config.publicMetrics,
       metrics: this.#metrics,
       verify: (token: string) => this.verify(token),
-      readiness: () => this.#readiness,
+      readiness: () => this.#currentReadiness(),
       killWorker: config.chaos ? (shard: number | null) => this.#killWorker(shard) : null,
     };
     this.#edge = new EdgeServer(
@@ -142,7 +146,7 @@ export class ArqonNode implements ConnectionHost {
     return this.#edge.peakSendBufferBytes;
   }
   get readiness(): Readiness {
-    return this.#readiness;
+    return this.#currentReadiness();
   }
   /** Settles when the node's root supervisor has exited (a crash loop it could not contain, or stop). */
   get exited(): Promise<ExitReason> {
@@ -151,9 +155,37 @@ export class ArqonNode implements ConnectionHost {
 
   async start(): Promise<number> {
     await this.#root.start();
+    const config = this.#config;
+    if (config.nats !== null) {
+      this.#cluster = await NodeCluster.start({
+        url: config.nats,
+        user: config.natsUser,
+        password: config.natsPassword,
+        nodeId: config.nodeId,
+        incarnation: this.#incarnation,
+        downAfterMs: config.downAfterMs,
+        presenceBroadcastMs: config.presenceBroadcastMs,
+        presence: this.#presence,
+        local: this.#localRooms,
+        deliver: (delivery) => this.#edge.deliver(delivery),
+        onRoomsMoved: (moved) => this.#edge.restoreRooms(moved),
+        log: this.#log,
+      });
+    }
     const port = await this.#edge.listen();
     this.#readiness = 'ready';
     return port;
+  }
+
+  /** Ready once listening and, in a cluster, once the first heartbeat round has been heard. */
+  #currentReadiness(): Readiness {
+    if (this.#readiness !== 'ready') return this.#readiness;
+    return this.#cluster === null || this.#cluster.ready ? 'ready' : 'starting';
+  }
+
+  /** In a cluster, resolves once this node has joined it (at once without one). */
+  async whenReady(): Promise<void> {
+    await this.#cluster?.whenReady();
   }
 
   /** Graceful stop: refuse new work, close sockets with 4009, then stop the shards. */
@@ -161,6 +193,10 @@ export class ArqonNode implements ConnectionHost {
     if (this.#readiness === 'draining') return;
     this.#readiness = 'draining';
     await this.#edge.drain(this.#config.drainTimeoutMs);
+    // Leave the cluster before the shards stop: peers move this node's rooms at once.
+    await this.#cluster
+      ?.stop()
+      .catch((err: unknown) => this.#log(`cluster leave failed: ${String(err)}`));
     await this.#root.stop();
   }
 
@@ -183,8 +219,22 @@ export class ArqonNode implements ConnectionHost {
 
   released(): void {}
 
-  /** Rooms as the connections see them: whichever pool instance is current. */
+  /** Rooms as the connections see them: the cluster's router when clustered, else the shards. */
   #gateway(): RoomGateway {
+    const target = (): RoomGateway => this.#cluster?.rooms ?? this.#localRooms;
+    return {
+      join: (roomKey, connId, since, restore, done) =>
+        target().join(roomKey, connId, since, restore, done),
+      leave: (roomKey, connId, done) => target().leave(roomKey, connId, done),
+      publish: (roomKey, connId, payload, echo, ingressTs, done) =>
+        target().publish(roomKey, connId, payload, echo, ingressTs, done),
+    };
+  }
+
+  /** This node's own rooms: whichever pool instance is current. */
+  readonly #localRooms: RoomGateway = this.#poolGateway();
+
+  #poolGateway(): RoomGateway {
     const pool = (): ShardPool => {
       if (this.#pool === null)
         throw new NodeError('ARQ_ERR_NODE_STATE', 'the shard pool is restarting');
@@ -218,13 +268,19 @@ export class ArqonNode implements ConnectionHost {
       workers: this.#config.workers,
       nodeId: this.#config.nodeId,
       roomIdleMs: this.#config.roomIdleMs,
-      onDelivery: (delivery) => this.#edge.deliver(delivery),
+      onDelivery: (delivery) =>
+        this.#cluster !== null
+          ? this.#cluster.onLocalDelivery(delivery)
+          : this.#edge.deliver(delivery),
       onEvent: (event) => this.#onPoolEvent(event),
     });
     this.#pool = pool;
     await pool.start();
     // A whole new pool has no rooms: every member joins again.
-    if (restart) this.#edge.restoreRooms(() => true);
+    if (restart) {
+      this.#edge.restoreRooms(() => true);
+      this.#cluster?.restoreRemote(() => true);
+    }
     return pool;
   }
 
@@ -234,9 +290,12 @@ export class ArqonNode implements ConnectionHost {
         if (!event.restart) return;
         this.#metrics.shardRestarted();
         const pool = this.#pool;
+        const onShard = (roomKey: string): boolean => pool?.shardOf(roomKey) === event.shard;
+        // In a cluster only rooms owned here live on this node's shards; others re-join elsewhere.
         const restored = this.#edge.restoreRooms(
-          (roomKey) => pool?.shardOf(roomKey) === event.shard,
+          (roomKey) => onShard(roomKey) && (this.#cluster === null || this.#cluster.owns(roomKey)),
         );
+        this.#cluster?.restoreRemote(onShard);
         this.#log(`shard ${event.shard} restarted; ${restored} memberships restored`);
         return;
       }
@@ -245,6 +304,7 @@ export class ArqonNode implements ConnectionHost {
         return;
       case 'room-down':
         this.#edge.restoreRooms((roomKey) => roomKey === event.roomKey);
+        this.#cluster?.restoreRemote((roomKey) => roomKey === event.roomKey);
         return;
       case 'pool-failed':
         this.#log(`shard pool failed: ${event.reason}`);

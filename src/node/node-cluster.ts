@@ -1,0 +1,134 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { PresenceTracker, RoomGateway } from '../../actors/index.js';
+import { ClusterRooms, Membership, PresenceGossip } from '../cluster/index.js';
+import type { ShardDelivery } from '../shard/index.js';
+
+export interface NodeClusterOptions {
+  readonly url: string;
+  readonly user: string | null;
+  readonly password: string | null;
+  readonly nodeId: string;
+  readonly incarnation: string;
+  readonly downAfterMs: number;
+  readonly presenceBroadcastMs: number;
+  readonly presence: PresenceTracker;
+  /** The node's own shards. */
+  readonly local: RoomGateway;
+  /** Hands a delivery to this node's edge fan-out. */
+  readonly deliver: (delivery: ShardDelivery) => void;
+  /** Rooms whose owner moved: re-join this node's members of them. */
+  readonly onRoomsMoved: (moved: (roomKey: string) => boolean) => void;
+  readonly log: (line: string) => void;
+}
+
+/** Heartbeats at a quarter of the down time: a peer is declared down after ~4 missed beats. */
+const HEARTBEATS_PER_DOWN = 4;
+const NATS_RECONNECT_WAIT_MS = 250;
+const NATS_PING_INTERVAL_MS = 2_000;
+
+/**
+ * The node's membership of a cluster over NATS: heartbeats (Membership), presence gossip of the
+ * node's replica (PresenceGossip) and room routing to each room's owner (ClusterRooms). Started
+ * after the shards, so that peers only hear of this node once it can answer for its rooms.
+ */
+export class NodeCluster {
+  readonly #connection: NatsConnection;
+  readonly #membership: Membership;
+  readonly #gossip: PresenceGossip;
+  readonly #rooms: ClusterRooms;
+  readonly #nodeId: string;
+
+  private constructor(connection: NatsConnection, options: NodeClusterOptions) {
+    this.#connection = connection;
+    this.#nodeId = options.nodeId;
+    this.#membership = new Membership({
+      connection,
+      node: options.nodeId,
+      incarnation: options.incarnation,
+      heartbeatMs: Math.max(10, Math.floor(options.downAfterMs / HEARTBEATS_PER_DOWN)),
+      downAfterMs: options.downAfterMs,
+    });
+    this.#gossip = new PresenceGossip({
+      connection,
+      membership: this.#membership,
+      state: options.presence.state,
+      onChanges: (changes) => options.presence.emit(changes),
+      broadcastMs: options.presenceBroadcastMs,
+    });
+    this.#rooms = new ClusterRooms({
+      connection,
+      membership: this.#membership,
+      local: options.local,
+      deliver: options.deliver,
+    });
+    this.#rooms.on((event) => {
+      options.log(`cluster: room owners changed (${event.reason})`);
+      options.onRoomsMoved(event.moved);
+    });
+    this.#membership.on((event) => {
+      if (
+        event.type === 'up' ||
+        event.type === 'down' ||
+        event.type === 'leaving' ||
+        event.type === 'restarted'
+      ) {
+        options.log(`cluster: ${event.type} ${'member' in event ? event.member.node : ''}`);
+      }
+    });
+  }
+
+  static async start(options: NodeClusterOptions): Promise<NodeCluster> {
+    const connection = await connect({
+      servers: options.url,
+      name: options.nodeId,
+      reconnectTimeWait: NATS_RECONNECT_WAIT_MS,
+      maxReconnectAttempts: -1,
+      pingInterval: NATS_PING_INTERVAL_MS,
+      ...(options.user !== null ? { user: options.user } : {}),
+      ...(options.password !== null ? { pass: options.password } : {}),
+    });
+    const cluster = new NodeCluster(connection, options);
+    await cluster.#rooms.start();
+    await cluster.#gossip.start();
+    await cluster.#membership.start();
+    return cluster;
+  }
+
+  /** The gateway connections use: a room's owner may be this node or another. */
+  get rooms(): RoomGateway {
+    return this.#rooms;
+  }
+
+  /** True once this node has heard a full heartbeat round (it is in the cluster). */
+  get ready(): boolean {
+    return this.#membership.ready;
+  }
+
+  /** True when this node owns `roomKey` (its room lives on this node's shards). */
+  owns(roomKey: string): boolean {
+    return this.#rooms.ownerOf(roomKey) === this.#nodeId;
+  }
+
+  whenReady(): Promise<void> {
+    return this.#membership.whenReady();
+  }
+
+  /** Every delivery from this node's shards goes through here (local fan-out plus NATS fan-out). */
+  onLocalDelivery(delivery: ShardDelivery): void {
+    this.#rooms.onLocalDelivery(delivery);
+  }
+
+  /** After a shard restart: remote members of the matching rooms owned here join again. */
+  restoreRemote(match: (roomKey: string) => boolean): number {
+    return this.#rooms.restoreRemote(match);
+  }
+
+  /** Graceful leave: peers drop this node at once and move its rooms. */
+  async stop(): Promise<void> {
+    await this.#gossip.broadcast();
+    await this.#membership.leave();
+    await this.#rooms.close();
+    await this.#gossip.close();
+    await this.#connection.drain().catch(() => this.#connection.close());
+  }
+}
