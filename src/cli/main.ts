@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { authGenCommand } from './auth-gen-command.js';
 import { CliError } from './cli-error.js';
+import { devUpCommand } from './dev-up-command.js';
 import { pubCommand, subCommand } from './room-commands.js';
 import { startCommand } from './start-command.js';
 
 const USAGE = `usage:
   arq start [--port N] [--nats URL] [--node-id ID] [--workers N] [--config FILE] [--dev] [--chaos] ...
   arq auth gen --tenant T --sub S [--rooms P,...] [--caps C,...] [--ttl 1h] [--secret S]
+  arq dev up [--nodes N] [--base-port P] [--workers W]  a local nats-server and N clustered nodes
   arq pub --room R --data JSON [--url ws://HOST:PORT/ws] [--token T]
   arq sub --room R [--url ...] [--token T]            print the room's messages as JSON lines
   arq tail --room R [--lines N] [--url ...] [--token T]  the last N messages, then follow
@@ -21,6 +23,9 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'auth':
       if (rest[0] === 'gen') return authGenCommand(rest.slice(1));
       throw new CliError(`unknown auth command ${rest[0] ?? '(none)'}`);
+    case 'dev':
+      if (rest[0] === 'up') return devUpCommand(rest.slice(1));
+      throw new CliError(`unknown dev command ${rest[0] ?? '(none)'}`);
     case 'pub':
       return pubCommand(rest);
     case 'sub':
