@@ -1,0 +1,1 @@
+export { BareUwsServer } from './bare-uws-server.js';

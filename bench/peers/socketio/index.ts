@@ -1,0 +1,1 @@
+export { SocketIoPeerServer } from './socket-io-peer-server.js';
