@@ -19,8 +19,8 @@ t.test('cli - arq auth gen prints a token the node accepts', async (t) => {
     'chat.*,news',
     '--ttl',
     '10m',
-    '--secret',
-    secret,
+    // `=`: a base64url secret may start with '-', which a separate argument would make a flag.
+    `--secret=${secret}`,
   ]);
   t.equal(run.code, 0, run.stderr);
   const token = run.stdout.trim();
@@ -42,12 +42,12 @@ t.test('cli - arq auth gen prints a token the node accepts', async (t) => {
 
 t.test('cli - usage errors exit 2 and name what is wrong', async (t) => {
   const cases: [string[], Record<string, string>, RegExp][] = [
-    [['auth', 'gen', '--sub', 's', '--secret', newSecret()], {}, /--tenant/],
+    [['auth', 'gen', '--sub', 's', `--secret=${newSecret()}`], {}, /--tenant/],
     [['auth', 'gen', '--tenant', 't', '--sub', 's'], {}, /--secret.*ARQ_JWT_SECRET/],
     [['start', '--bogus'], {}, /--bogus/],
     [['start', '--port'], {}, /--port/],
-    [['start', '--port', 'abc', '--jwt-secret', newSecret()], {}, /port/],
-    [['start', '--workers', '0', '--jwt-secret', newSecret()], {}, /workers/],
+    [['start', '--port', 'abc', `--jwt-secret=${newSecret()}`], {}, /port/],
+    [['start', '--workers', '0', `--jwt-secret=${newSecret()}`], {}, /workers/],
     [['start', '--port', '0'], {}, /jwt-secret/],
     [['frobnicate'], {}, /unknown command frobnicate/],
   ];
