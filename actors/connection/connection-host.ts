@@ -16,6 +16,7 @@ export interface PublishAnswer {
 /**
  * Where rooms live, as seen by a connection: the node's shard pool (and, in a cluster, the room's
  * owner node). Callbacks run synchronously as answers arrive, in the order the room sent them.
+ * Implementations never throw: every failure reaches `done` (a leave without `done` is dropped).
  */
 export interface RoomGateway {
   join(

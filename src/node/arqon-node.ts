@@ -240,24 +240,42 @@ export class ArqonNode implements ConnectionHost {
         throw new NodeError('ARQ_ERR_NODE_STATE', 'the shard pool is restarting');
       return this.#pool;
     };
+    // The gateway never throws: a pool restarting or stopped, or a full ring, answers through
+    // `done` (or is dropped for a fire-and-forget leave). Callers run inside uWS callbacks, where a
+    // throw would end the process, and in loops over many connections (restores).
+    const guard = (call: () => void, done: ((e: Error, r: null) => void) | null): void => {
+      try {
+        call();
+      } catch (err) {
+        done?.(err instanceof Error ? err : new NodeError('ARQ_ERR_NODE_STATE', String(err)), null);
+      }
+    };
     return {
       join: (roomKey: string, connId: number, since: ResumeFrom | null, restore: boolean, done) =>
-        pool().join(
-          roomKey,
-          connId,
-          since,
-          restore,
-          done as (e: Error | null, r: JoinAnswer | null) => void,
+        guard(
+          () =>
+            pool().join(
+              roomKey,
+              connId,
+              since,
+              restore,
+              done as (e: Error | null, r: JoinAnswer | null) => void,
+            ),
+          done,
         ),
-      leave: (roomKey, connId, done) => pool().leave(roomKey, connId, done),
+      leave: (roomKey, connId, done) => guard(() => pool().leave(roomKey, connId, done), done),
       publish: (roomKey, connId, payload, echo, ingressTs, done) =>
-        pool().publish(
-          roomKey,
-          connId,
-          payload,
-          echo,
-          ingressTs,
-          done as (e: Error | null, r: PublishAnswer | null) => void,
+        guard(
+          () =>
+            pool().publish(
+              roomKey,
+              connId,
+              payload,
+              echo,
+              ingressTs,
+              done as (e: Error | null, r: PublishAnswer | null) => void,
+            ),
+          done,
         ),
     };
   }
