@@ -99,11 +99,20 @@ t.test(
     const adminToken = await tokenFor(secret, { sub: 'ops', caps: ['admin'] });
     for (let round = 0; round < 3; round++) {
       for (const node of nodes) {
-        const killed = await http(`${node.http}/v1/admin/chaos/kill-worker`, {
-          method: 'POST',
-          token: adminToken,
-          body: '',
-        });
+        // A random target may be a shard still restarting from the last round: the endpoint then
+        // answers 503 (nothing to kill right now) and we ask again.
+        const killed = await waitFor(
+          async () => {
+            const answer = await http(`${node.http}/v1/admin/chaos/kill-worker`, {
+              method: 'POST',
+              token: adminToken,
+              body: '',
+            });
+            return answer.status === 503 ? false : answer;
+          },
+          `a running shard to kill on ${node.url}`,
+          20_000,
+        );
         t.equal(killed.status, 200, `kill a shard of ${node.url}`);
       }
       const before = one.got.length;
