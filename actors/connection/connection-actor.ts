@@ -326,8 +326,14 @@ export class ConnectionActor {
     );
     const encoding = this.#encoding;
     const ref = frame.ref;
+    // Without a ref nothing is answered, so the room is not asked to answer either: one ring
+    // record less per publish each way.
+    if (ref === undefined) {
+      this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, null);
+      return;
+    }
     this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, (error, reply) => {
-      if (ref === undefined || this.#state === 'closed') return;
+      if (this.#state === 'closed') return;
       if (error !== null || reply === null) this.#reject(ref, toWireError(error), encoding);
       else
         this.#send(

@@ -37,7 +37,8 @@ export interface RoomGateway {
     payload: Uint8Array,
     echo: boolean,
     ingressTs: number,
-    done: (error: Error | null, reply: PublishAnswer | null) => void,
+    /** null: fire and forget (no `ref`), so the room sends no answer back at all. */
+    done: ((error: Error | null, reply: PublishAnswer | null) => void) | null,
   ): void;
 }
 

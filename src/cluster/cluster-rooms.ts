@@ -228,7 +228,7 @@ export class ClusterRooms implements RoomGateway {
     payload: Uint8Array,
     echo: boolean,
     ingressTs: number,
-    done: (error: Error | null, reply: PublishAnswer | null) => void,
+    done: ((error: Error | null, reply: PublishAnswer | null) => void) | null,
   ): void {
     const request = {
       ...this.#origin(roomKey, connId),
@@ -239,11 +239,13 @@ export class ClusterRooms implements RoomGateway {
     } as const;
     this.#route(roomKey, request, performance.now(), {
       local: () => this.#o.local.publish(roomKey, connId, payload, echo, ingressTs, done),
+      // A remote owner answers every publish (its NOT_OWNER answer drives the retry); a
+      // fire-and-forget publish just ignores the answer.
       reply: (reply) =>
         reply.type === 'published'
-          ? done(null, { id: reply.id, offset: reply.offset })
-          : done(unexpected(reply), null),
-      fail: (error) => done(error, null),
+          ? done?.(null, { id: reply.id, offset: reply.offset })
+          : done?.(unexpected(reply), null),
+      fail: (error) => done?.(error, null),
     });
   }
 

@@ -38,6 +38,7 @@ export interface NodeConfig {
   readonly tenantPublishBurst: number;
   readonly maxSendBufferBytes: number;
   readonly roomIdleMs: number;
+  readonly ringLingerMs: number;
   readonly drainTimeoutMs: number;
   readonly chaos: boolean;
   readonly publicMetrics: boolean;
@@ -112,6 +113,7 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     tenantPublishBurst: r.int('tenant-publish-burst') ?? D.DEFAULT_TENANT_PUBLISH_BURST,
     maxSendBufferBytes: r.int('max-send-buffer-bytes') ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES,
     roomIdleMs: r.int('room-idle-ms') ?? D.DEFAULT_ROOM_IDLE_MS,
+    ringLingerMs: r.int('ring-linger-ms') ?? D.DEFAULT_RING_LINGER_MS,
     drainTimeoutMs: r.int('drain-timeout-ms') ?? D.DEFAULT_DRAIN_TIMEOUT_MS,
     chaos: r.bool('chaos') ?? false,
     publicMetrics: r.bool('public-metrics') ?? true,

@@ -97,6 +97,13 @@ export const OPTION_TABLE = [
     help: 'how long an empty room lives before it stops',
   },
   {
+    name: 'ring-linger-ms',
+    kind: 'int',
+    min: 0,
+    max: 1000,
+    help: 'when busy, poll the shard rings every N ms instead of one thread wake-up per message (0: wake per message)',
+  },
+  {
     name: 'drain-timeout-ms',
     kind: 'int',
     min: 0,

@@ -286,6 +286,7 @@ export class ArqonNode implements ConnectionHost {
       workers: this.#config.workers,
       nodeId: this.#config.nodeId,
       roomIdleMs: this.#config.roomIdleMs,
+      ringLingerMs: this.#config.ringLingerMs,
       onDelivery: (delivery) =>
         this.#cluster !== null
           ? this.#cluster.onLocalDelivery(delivery)

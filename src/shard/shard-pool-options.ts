@@ -1,4 +1,5 @@
 import type { SupervisionEventListener } from '../../supervision/index.js';
+import { DEFAULT_LINGER_MS } from '../transport/index.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
 
@@ -18,6 +19,8 @@ export interface ShardPoolOptions {
   readonly onEvent?: (event: ShardPoolEvent) => void;
   readonly onSupervisionEvent?: SupervisionEventListener;
   readonly roomIdleMs?: number;
+  /** Busy-stream polling period of both ends of each ring (ThreadChannelOptions.lingerMs). */
+  readonly ringLingerMs?: number;
   readonly maxRoomsPerShard?: number;
   readonly ringBytes?: number;
   readonly maxQueuedBytes?: number;
@@ -35,6 +38,7 @@ export interface ResolvedShardPoolOptions {
   readonly onEvent: (event: ShardPoolEvent) => void;
   readonly onSupervisionEvent: SupervisionEventListener | null;
   readonly roomIdleMs: number;
+  readonly ringLingerMs: number;
   readonly maxRoomsPerShard: number;
   readonly ringBytes: number;
   readonly maxQueuedBytes: number;
@@ -69,6 +73,7 @@ export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShar
     onEvent: options.onEvent ?? (() => {}),
     onSupervisionEvent: options.onSupervisionEvent ?? null,
     roomIdleMs: integer('roomIdleMs', options.roomIdleMs, DEFAULT_ROOM_IDLE_MS, 0),
+    ringLingerMs: integer('ringLingerMs', options.ringLingerMs, DEFAULT_LINGER_MS, 0),
     maxRoomsPerShard: integer(
       'maxRoomsPerShard',
       options.maxRoomsPerShard,

@@ -71,7 +71,12 @@ export class ShardPool implements Child {
     this.#slots = Array.from(
       { length: o.workers },
       (_, index) =>
-        new ShardSlot({ index, ringBytes: o.ringBytes, maxQueuedBytes: o.maxQueuedBytes }),
+        new ShardSlot({
+          index,
+          ringBytes: o.ringBytes,
+          maxQueuedBytes: o.maxQueuedBytes,
+          lingerMs: o.ringLingerMs,
+        }),
     );
     this.#supervisor = new Supervisor({
       name: `${o.nodeId}-shards`,
@@ -182,20 +187,18 @@ export class ShardPool implements Child {
     payload: Uint8Array,
     echo: boolean,
     ingressTs: number,
-    done: (error: Error | null, reply: PublishReply | null) => void,
+    done: ((error: Error | null, reply: PublishReply | null) => void) | null,
   ): void {
-    this.#slotFor(roomKey).request(
-      {
-        kind: EnvelopeKind.Publish,
-        flags: echo ? FLAG_ECHO : 0,
-        connId,
-        roomId: 0,
-        value: ingressTs,
-      },
-      encodeKey(roomKey),
-      payload,
-      done as ReplyCallback,
-    );
+    const header = {
+      kind: EnvelopeKind.Publish,
+      flags: echo ? FLAG_ECHO : 0,
+      connId,
+      roomId: 0,
+      value: ingressTs,
+    } as const;
+    const slot = this.#slotFor(roomKey);
+    if (done !== null) slot.request(header, encodeKey(roomKey), payload, done as ReplyCallback);
+    else slot.send(header, encodeKey(roomKey), payload);
   }
 
   /** The number of live rooms and actors in one shard. */
@@ -261,6 +264,7 @@ export class ShardPool implements Child {
       node: o.nodeId,
       pair: slot.pair,
       roomIdleMs: o.roomIdleMs,
+      lingerMs: o.ringLingerMs,
       maxRooms: o.maxRoomsPerShard,
     };
     this.#emit({ type: 'shard-started', shard: slot.index, restart });

@@ -28,6 +28,7 @@ export interface ShardSlotOptions {
   readonly index: number;
   readonly ringBytes: number;
   readonly maxQueuedBytes: number;
+  readonly lingerMs: number;
 }
 
 const MAX_CORRELATION_ID = 0xffff_ffff;
@@ -51,6 +52,7 @@ export class ShardSlot {
     this.#pair = allocateRingPair({ capacityBytes: options.ringBytes });
     this.#channel = ThreadChannel.open(this.#pair, 'edge', {
       maxQueuedBytes: options.maxQueuedBytes,
+      lingerMs: options.lingerMs,
     });
   }
 

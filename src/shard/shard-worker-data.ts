@@ -7,5 +7,6 @@ export interface ShardWorkerData {
   readonly node: string;
   readonly pair: RingPair;
   readonly roomIdleMs: number;
+  readonly lingerMs: number;
   readonly maxRooms: number;
 }

@@ -4,7 +4,7 @@
  * up (its restart intensity), the thread fails, and the pool's supervisor decides what comes next.
  */
 import { workerData } from 'node:worker_threads';
-import { ActorSystem, type RoomMessage } from '../../actors/index.js';
+import { ActorError, ActorSystem, type RoomMessage } from '../../actors/index.js';
 import { DynamicSupervisor, onStopRequested, signalReady } from '../../supervision/index.js';
 import { EnvelopeKind, type RingRecord, ThreadChannel } from '../transport/index.js';
 import { RingRoomOutput } from './ring-room-output.js';
@@ -24,7 +24,7 @@ import {
 import type { ShardWorkerData } from './shard-worker-data.js';
 
 const data = workerData as ShardWorkerData;
-const channel = ThreadChannel.open(data.pair, 'shard');
+const channel = ThreadChannel.open(data.pair, 'shard', { lingerMs: data.lingerMs });
 const system = new ActorSystem({ node: data.node, thread: data.shard + 1 });
 const rooms = new DynamicSupervisor({
   name: `shard-${data.shard}-rooms`,
@@ -56,9 +56,11 @@ function tellRoom(roomKey: string, corr: number, message: RoomMessage, create: b
   try {
     system.tell(ref, message);
   } catch (err) {
-    // A full mailbox: the room is overloaded; the sender learns it, nothing is dropped silently.
-    if (corr === 0) throw err;
-    output.replyError(corr, 'overloaded', 'room is overloaded, retry later');
+    // A full mailbox or a room that just stopped: a sender that asked for an answer learns it is
+    // overloaded. A fire-and-forget message (a publish without ref, a quiet leave) has nobody to
+    // tell, and must not take the whole shard down: it is dropped, as the client accepted.
+    if (corr !== 0) output.replyError(corr, 'overloaded', 'room is overloaded, retry later');
+    else if (!(err instanceof ActorError)) throw err;
   }
 }
 

@@ -46,6 +46,7 @@ export { SpscRing, type SpscRingOptions } from './spsc-ring.js';
 export {
   type ChannelResetResult,
   type ChannelSide,
+  DEFAULT_LINGER_MS,
   DEFAULT_MAX_DRAIN_BATCH,
   DEFAULT_MAX_QUEUED_BYTES,
   ThreadChannel,

@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { EnvelopeHeader } from './envelope-header.js';
 import { TransportError } from './errors.js';
 import { OutboundQueue } from './outbound-queue.js';
@@ -9,6 +9,19 @@ import { SpscRing } from './spsc-ring.js';
 
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_DRAIN_BATCH = 1024;
+/**
+ * How long a busy receiver keeps polling on a timer instead of sleeping on the ring. One thread
+ * wake-up costs ~30 us of CPU on these machines whatever carries it (a notify or a timer), so under a
+ * steady stream (a wake-up due sooner than this) a 1 ms poll turns one wake-up per envelope into one
+ * per millisecond, at the price of up to ~1 ms of latency while busy. See ARCHITECTURE.md.
+ */
+export const DEFAULT_LINGER_MS = 1;
+/** The window over which receive() measures the inbound rate. */
+const RATE_WINDOW_MS = 50;
+/** A stream is busy, and polled instead of waited for, at this many records per lingerMs or more. */
+const BUSY_RECORDS_PER_POLL = 2;
+/** Empty polls in a row that end a busy stream's polling. */
+const EMPTY_POLLS_TO_SLEEP = 3;
 
 export type ChannelSide = 'edge' | 'shard';
 
@@ -17,6 +30,12 @@ export interface ThreadChannelOptions {
   readonly maxQueuedBytes?: number;
   /** Records handed to the receive handler per drain before yielding to the event loop. */
   readonly maxDrainBatch?: number;
+  /**
+   * After a wake-up that came sooner than this (a busy stream), receive() polls the ring every
+   * lingerMs instead of sleeping on it, so the peer's flushes need not wake this thread; it sleeps
+   * again after a poll that finds nothing. 0 sleeps after every drain (one wake-up per burst).
+   */
+  readonly lingerMs?: number;
 }
 
 /** What a reset threw away, so that nothing is lost silently. */
@@ -43,6 +62,7 @@ export class ThreadChannel {
   readonly #queue = new OutboundQueue();
   readonly #maxQueuedBytes: number;
   readonly #maxDrainBatch: number;
+  readonly #lingerMs: number;
   readonly #flushTask = (): void => {
     this.#flushScheduled = false;
     this.#producer.flush();
@@ -77,6 +97,13 @@ export class ThreadChannel {
         `options.maxDrainBatch must be a positive integer, got ${maxDrainBatch}`,
       );
     }
+    const lingerMs = options.lingerMs ?? DEFAULT_LINGER_MS;
+    if (!Number.isSafeInteger(lingerMs) || lingerMs < 0 || lingerMs > 1000) {
+      throw new TransportError(
+        'ARQ_ERR_RING_OPTIONS',
+        `options.lingerMs must be an integer from 0 to 1000, got ${lingerMs}`,
+      );
+    }
     if (side !== 'edge' && side !== 'shard') {
       throw new TransportError(
         'ARQ_ERR_RING_OPTIONS',
@@ -85,6 +112,7 @@ export class ThreadChannel {
     }
     this.#maxQueuedBytes = maxQueuedBytes;
     this.#maxDrainBatch = maxDrainBatch;
+    this.#lingerMs = lingerMs;
     this.#out = new SpscRing(side === 'edge' ? pair.edgeToShard : pair.shardToEdge);
     this.#in = new SpscRing(side === 'edge' ? pair.shardToEdge : pair.edgeToShard);
     this.#producer = this.#out.producer();
@@ -157,7 +185,8 @@ export class ThreadChannel {
 
   /**
    * Hands every inbound envelope to `handler` until close(). Sleeps on the ring (never blocks the
-   * event loop) and keeps the thread alive meanwhile; yields to the loop after each full batch. The
+   * event loop) and keeps the thread alive meanwhile, or, while the stream is busy, polls it every
+   * lingerMs on a timer; yields to the loop after each full batch. The
    * record is a reused view valid only during the call (see RingRecord). Resolves on close(); rejects
    * with the handler's error, which stops the loop (its record counts as consumed).
    */
@@ -166,11 +195,37 @@ export class ThreadChannel {
       throw new TransportError('ARQ_ERR_RING_STATE', 'receive is already running on this channel');
     }
     this.#receiving = true;
+    const lingerMs = this.#lingerMs;
+    const consumer = this.#consumer;
+    // The inbound rate, measured over RATE_WINDOW_MS windows, decides how to wait: a busy stream
+    // (at least BUSY_RECORDS_PER_POLL records per lingerMs) is polled every lingerMs, so the peer's
+    // flushes find this side awake and need not wake it; a quiet one sleeps on the ring, woken by
+    // the peer's notify. EMPTY_POLLS_TO_SLEEP empty polls in a row end the polling at once.
+    let windowStart = performance.now();
+    let windowRecords = 0;
+    let busy = false;
+    let emptyPolls = 0;
     try {
       while (!this.#closed) {
-        const handled = this.#consumer.drain(handler, this.#maxDrainBatch);
-        if (handled === this.#maxDrainBatch) await nextTurn();
-        else if (handled === 0) await this.#consumer.waitForData();
+        const handled = consumer.drain(handler, this.#maxDrainBatch);
+        if (lingerMs > 0) {
+          windowRecords += handled;
+          const now = performance.now();
+          if (now - windowStart >= RATE_WINDOW_MS) {
+            busy = windowRecords * lingerMs >= BUSY_RECORDS_PER_POLL * (now - windowStart);
+            windowStart = now;
+            windowRecords = 0;
+          }
+        }
+        if (handled === this.#maxDrainBatch) {
+          await nextTurn();
+        } else if (busy) {
+          emptyPolls = handled === 0 ? emptyPolls + 1 : 0;
+          if (emptyPolls >= EMPTY_POLLS_TO_SLEEP) busy = false;
+          else await sleep(lingerMs);
+        } else if (handled === 0) {
+          await consumer.waitForData();
+        }
       }
     } finally {
       this.#receiving = false;

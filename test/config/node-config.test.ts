@@ -41,6 +41,11 @@ t.test('config - bad values name the option and the source', async (t) => {
     code: 'ARQ_ERR_CONFIG_INVALID',
     message: /port \(from ARQ_PORT\) must be an integer/,
   });
+  t.equal(resolveNodeConfig({}).ringLingerMs, 1, 'rings poll busy streams every 1 ms by default');
+  t.equal(resolveNodeConfig({ env: { ARQ_RING_LINGER_MS: '0' } }).ringLingerMs, 0);
+  t.throws(() => resolveNodeConfig({ flags: { 'ring-linger-ms': '5000' } }), {
+    message: /ring-linger-ms/,
+  });
   t.throws(() => resolveNodeConfig({ flags: { workers: '0' } }), {
     message: /workers \(from flag\) must be >= 1/,
   });

@@ -53,6 +53,9 @@ t.test('thread-channel - options are validated, naming the option', async (t) =>
   t.throws(() => ThreadChannel.open(pair, 'edge', { maxDrainBatch: 0 }), {
     message: /options\.maxDrainBatch must be a positive integer, got 0/,
   });
+  t.throws(() => ThreadChannel.open(pair, 'edge', { lingerMs: -1 }), {
+    message: /options\.lingerMs must be an integer from 0 to 1000, got -1/,
+  });
   t.throws(() => ThreadChannel.open(pair, 'middle' as 'edge'), { message: /side must be/ });
   t.throws(() => ThreadChannel.open({} as RingPair, 'edge'), { code: 'ARQ_ERR_RING_LAYOUT' });
   t.throws(() => allocateRingPair({ capacityBytes: 1000 }), { code: 'ARQ_ERR_RING_OPTIONS' });
@@ -270,5 +273,83 @@ t.test(
       },
     );
     await stopEcho(echo);
+  },
+);
+
+/**
+ * Sends `perTick` envelopes every `tickMs` for `ticks` ticks and waits for all of them; returns
+ * how many wake-ups (notifies) the sends cost.
+ */
+async function stream(
+  lingerMs: number,
+  ticks: number,
+  perTick: number,
+  tickMs: number,
+): Promise<{ notifies: number; received: number; inOrder: boolean; lateTicks: number }> {
+  const pair = allocateRingPair({ capacityBytes: 65_536 });
+  const edge = ThreadChannel.open(pair, 'edge');
+  const shard = ThreadChannel.open(pair, 'shard', { lingerMs });
+  let received = 0;
+  let inOrder = true;
+  const loop = shard.receive((record) => {
+    if (record.connId !== received) inOrder = false;
+    received++;
+  });
+  let sent = 0;
+  // Ticks at which the previous tick's envelopes had not all arrived yet.
+  let lateTicks = 0;
+  for (let tick = 0; tick < ticks; tick++) {
+    if (received < sent) lateTicks++;
+    for (let i = 0; i < perTick; i++) {
+      edge.send(
+        {
+          kind: EnvelopeKind.Publish,
+          flags: 0,
+          connId: sent++,
+          roomId: 0,
+          correlationId: 0,
+          value: 0,
+        },
+        EMPTY,
+        EMPTY,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, tickMs));
+  }
+  while (received < sent) await new Promise((resolve) => setTimeout(resolve, 5));
+  shard.close();
+  await loop;
+  edge.close();
+  return { notifies: edge.notifyCount, received, inOrder, lateTicks };
+}
+
+t.test(
+  'thread-channel - a busy stream is polled: the sender stops waking the receiver',
+  async (t) => {
+    // ~10 envelopes per ms for 300 ticks: far above two per lingerMs.
+    const woken = await stream(0, 300, 10, 1);
+    const polled = await stream(1, 300, 10, 1);
+    t.equal(polled.received, 3000);
+    t.ok(polled.inOrder, 'every envelope arrived once, in order');
+    t.ok(
+      woken.notifies > 150,
+      `without lingering most bursts wake the receiver (${woken.notifies})`,
+    );
+    t.ok(
+      polled.notifies < woken.notifies / 2,
+      `polling saves most wake-ups (${polled.notifies} vs ${woken.notifies})`,
+    );
+  },
+);
+
+t.test(
+  'thread-channel - a quiet stream is not polled: each envelope wakes the receiver',
+  async (t) => {
+    // One envelope every 20 ms: each must arrive long before the next is sent.
+    const quiet = await stream(1, 30, 1, 20);
+    t.equal(quiet.received, 30);
+    t.ok(quiet.inOrder);
+    t.equal(quiet.lateTicks, 0, 'no envelope waited for a poll');
+    t.ok(quiet.notifies >= 25, `each envelope woke the receiver (${quiet.notifies} of 30)`);
   },
 );
