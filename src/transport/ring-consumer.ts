@@ -14,7 +14,7 @@ import {
   openRingViews,
 } from './ring-layout.js';
 import { type RingRecord, RingRecordView } from './ring-record.js';
-import { LoopKeepAlive, waitWhileEqual } from './wait-async.js';
+import { LoopKeepAlive, sleepOnRing } from './wait-async.js';
 
 export type RingRecordHandler = (record: RingRecord) => void;
 
@@ -136,22 +136,17 @@ export class RingConsumer {
     const epoch = this.#epoch;
     if (Atomics.load(ctrl, CTRL_EPOCH) !== epoch) return Promise.resolve();
     if (Atomics.load(ctrl, CTRL_WRITE_INDEX) !== this.#read) return Promise.resolve();
-    Atomics.store(ctrl, CTRL_CONSUMER_WAITING, 1);
-    // Re-check after announcing: pairs with flush's store-write-index-then-load-flag.
-    const write = Atomics.load(ctrl, CTRL_WRITE_INDEX);
-    if (write !== this.#read || Atomics.load(ctrl, CTRL_EPOCH) !== epoch) {
-      Atomics.store(ctrl, CTRL_CONSUMER_WAITING, 0);
-      return Promise.resolve();
-    }
-    const pending = waitWhileEqual(ctrl, CTRL_WRITE_INDEX, write);
-    if (pending === null) {
-      Atomics.store(ctrl, CTRL_CONSUMER_WAITING, 0);
-      return Promise.resolve();
-    }
-    this.#keepAlive.hold();
-    this.#dataWait = pending.then(() => {
-      Atomics.store(ctrl, CTRL_CONSUMER_WAITING, 0);
-      this.#keepAlive.release();
+    const sleeping = sleepOnRing(
+      ctrl,
+      CTRL_CONSUMER_WAITING,
+      CTRL_WRITE_INDEX,
+      this.#read,
+      CTRL_EPOCH,
+      epoch,
+      this.#keepAlive,
+    );
+    if (sleeping === null) return Promise.resolve();
+    this.#dataWait = sleeping.then(() => {
       this.#dataWait = null;
     });
     return this.#dataWait;

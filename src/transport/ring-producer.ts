@@ -20,7 +20,7 @@ import {
   CTRL_WRITE_INDEX,
   openRingViews,
 } from './ring-layout.js';
-import { LoopKeepAlive, waitWhileEqual } from './wait-async.js';
+import { LoopKeepAlive, sleepOnRing } from './wait-async.js';
 
 /**
  * The writing end of an SpscRing. Exactly one thread may hold a producer for a given ring at a time.
@@ -194,24 +194,17 @@ export class RingProducer {
     const blockedAt = this.#blockedAtRead;
     if (blockedAt === -1 || Atomics.load(ctrl, CTRL_EPOCH) !== this.#epoch)
       return Promise.resolve();
-    Atomics.store(ctrl, CTRL_PRODUCER_WAITING, 1);
-    // Re-check after announcing: pairs with drain's store-read-index-then-load-flag.
-    if (
-      Atomics.load(ctrl, CTRL_READ_INDEX) !== blockedAt ||
-      Atomics.load(ctrl, CTRL_EPOCH) !== this.#epoch
-    ) {
-      Atomics.store(ctrl, CTRL_PRODUCER_WAITING, 0);
-      return Promise.resolve();
-    }
-    const pending = waitWhileEqual(ctrl, CTRL_READ_INDEX, blockedAt);
-    if (pending === null) {
-      Atomics.store(ctrl, CTRL_PRODUCER_WAITING, 0);
-      return Promise.resolve();
-    }
-    this.#keepAlive.hold();
-    this.#spaceWait = pending.then(() => {
-      Atomics.store(ctrl, CTRL_PRODUCER_WAITING, 0);
-      this.#keepAlive.release();
+    const sleeping = sleepOnRing(
+      ctrl,
+      CTRL_PRODUCER_WAITING,
+      CTRL_READ_INDEX,
+      blockedAt,
+      CTRL_EPOCH,
+      this.#epoch,
+      this.#keepAlive,
+    );
+    if (sleeping === null) return Promise.resolve();
+    this.#spaceWait = sleeping.then(() => {
       this.#spaceWait = null;
     });
     return this.#spaceWait;

@@ -23,6 +23,39 @@ export function waitWhileEqual(
   return result.async ? result.value : null;
 }
 
+/**
+ * One side's sleep on a ring: announces it in `flagIndex` (so the peer knows to notify), re-checks
+ * that `ctrl[indexIndex]` still equals `value` and the epoch is still `epoch` (the announce-then-
+ * re-check pairs with the peer's store-index-then-load-flag: with sequentially consistent atomics
+ * one side always sees the other, so no wake is lost), then sleeps until `indexIndex` is notified.
+ * Returns null, flag cleared, when there is nothing to wait for; the promise clears the flag and
+ * lets the loop go when it settles.
+ */
+export function sleepOnRing(
+  ctrl: Int32Array,
+  flagIndex: number,
+  indexIndex: number,
+  value: number,
+  epochIndex: number,
+  epoch: number,
+  keepAlive: LoopKeepAlive,
+): Promise<void> | null {
+  Atomics.store(ctrl, flagIndex, 1);
+  const pending =
+    Atomics.load(ctrl, indexIndex) === value && Atomics.load(ctrl, epochIndex) === epoch
+      ? waitWhileEqual(ctrl, indexIndex, value)
+      : null;
+  if (pending === null) {
+    Atomics.store(ctrl, flagIndex, 0);
+    return null;
+  }
+  keepAlive.hold();
+  return pending.then(() => {
+    Atomics.store(ctrl, flagIndex, 0);
+    keepAlive.release();
+  });
+}
+
 const KEEP_ALIVE_PERIOD_MS = 2 ** 30;
 function noop(): void {}
 
