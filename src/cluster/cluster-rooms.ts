@@ -3,6 +3,7 @@ import {
   type PublishAnswer,
   type ResumeFrom,
   type RoomGateway,
+  type RoomState,
   roomOfKey,
   tenantOfKey,
 } from '../../actors/index.js';
@@ -21,17 +22,28 @@ import {
   type ResolvedClusterRoomsOptions,
   resolveClusterRoomsOptions,
 } from './cluster-rooms-options.js';
+import { HandoffInbox } from './handoff-inbox.js';
+import { HandoffOutbox } from './handoff-outbox.js';
 import type { MemberId, MembershipEvent } from './membership-event.js';
 import { isProxyId } from './proxy-table.js';
+import { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
 import { RoomFanIn } from './room-fan-in.js';
 import { RoomInterest } from './room-interest.js';
+import { type LaneJob, RoomLanes } from './room-lanes.js';
 import { RoomOwner } from './room-owner.js';
 import { RoomRequester } from './room-requester.js';
 import { RoomRouteError } from './room-route-error.js';
 import { encodeRoomRequest, type RoomReply, type RoomRequest } from './room-wire.js';
 import { roomPublishSubject } from './subjects.js';
 
-type State = 'idle' | 'running' | 'closed';
+type State = 'idle' | 'running' | 'leaving' | 'closed';
+
+/** A request on its way through the lanes, with what ends it. */
+interface RouteJob extends LaneJob {
+  readonly request: RoomRequest;
+  readonly on: RouteHandlers;
+  encoded: Uint8Array | null;
+}
 
 /**
  * The cluster's RoomGateway: any connection of any node joins and publishes to any room, and each
@@ -52,8 +64,15 @@ type State = 'idle' | 'running' | 'closed';
  * - Replays (join with `since`) go on `arq.dir.t.<tenant>.n.<node>.r.<room>` to the joiner's node
  *   only, after the join's reply and before any later live message (one publisher connection).
  * - Membership changes: rooms whose owner changed, among those this node has members in or owns,
- *   are reported as `owner-changed`; the node re-joins its members there with `restore`. The old
- *   owner takes its members (local and remote) out of the room; a restarted owner is reported too.
+ *   are reported as `owner-changed`; the node re-joins its members there with `restore`. A
+ *   restarted owner is reported too.
+ * - Graceful moves (a node came up, or this node leaves: the old owner is alive): the old owner
+ *   hands the room over (HandoffOutbox: export from its shard after the room's earlier messages,
+ *   then its state to the new owner) and keeps claiming it meanwhile (PeerClaims, on its
+ *   heartbeats); the new owner holds the room's requests until the hand-off (HandoffInbox), then
+ *   starts the room with the same epoch, offsets and history, and for a while fans out every
+ *   delivery, also to nodes whose members have not re-joined yet. One node's requests for one
+ *   room stay in order across the move (RoomLanes). A room whose owner died starts afresh.
  *
  * Every callback runs exactly once; nothing from the network throws out of a NATS callback.
  */
@@ -66,20 +85,29 @@ export class ClusterRooms implements RoomGateway {
   readonly #fanIn: RoomFanIn;
   readonly #requester: RoomRequester;
   readonly #owner: RoomOwner;
-  /** NOT_OWNER retries waiting for their turn, each with the way to fail it on close. */
-  readonly #retries = new Map<NodeJS.Timeout, () => void>();
+  readonly #lanes: RoomLanes<RouteJob>;
+  readonly #claims = new PeerClaims();
+  readonly #inbox: HandoffInbox;
+  readonly #outbox: HandoffOutbox;
+  /** Rooms that moved here whose fan-out subscription goes once the room is served here. */
+  readonly #unsubscribeWhenServed = new Set<string>();
   #ring: ClusterRing;
+  /** The ring whose rooms this node claims (see PeerClaims); null until it has joined. */
+  #claimRing: ClusterRing | null = null;
+  #joined = false;
   #state: State = 'idle';
   #offMembership: (() => void) | null = null;
+  #offClaim: (() => void) | null = null;
 
   constructor(options: ClusterRoomsOptions) {
     this.#o = resolveClusterRoomsOptions(options);
     const o = this.#o;
     this.#self = o.membership.self;
-    this.#ring = new ClusterRing([this.#self.node]);
+    const self = this.#self.node;
+    this.#ring = new ClusterRing([self]);
     this.#fanIn = new RoomFanIn({
       connection: o.connection,
-      self: this.#self.node,
+      self,
       deliver: o.deliver,
       log: o.log,
       counters: this.#counters,
@@ -90,8 +118,46 @@ export class ClusterRooms implements RoomGateway {
       connection: o.connection,
       self: this.#self,
       local: o.local,
-      owns: (roomKey) =>
-        this.#state === 'running' && this.#ring.ownerOf(roomKey) === this.#self.node,
+      owns: (roomKey) => this.#owns(roomKey),
+      defer: (roomKey, run) => this.#owns(roomKey) && this.#inbox.defer(roomKey, run),
+      log: o.log,
+      counters: this.#counters,
+    });
+    this.#lanes = new RoomLanes<RouteJob>({
+      self,
+      ownerOf: (roomKey) => this.#ring.ownerOf(roomKey),
+      local: (job) => this.#runLocal(job),
+      remote: (job, target, answered) => this.#sendRemote(job, target, answered),
+      retryMs: o.notOwnerRetryMs,
+      timeoutMs: o.requestTimeoutMs,
+      expired: () =>
+        new RoomRouteError('ARQ_ERR_SHARD_DOWN', 'no node took the room within the timeout'),
+      stopped: () => new RoomRouteError('ARQ_ERR_SHARD_STOPPED', 'cluster rooms are closed'),
+    });
+    this.#inbox = new HandoffInbox({
+      connection: o.connection,
+      self,
+      ring: () => this.#ring,
+      joined: () => this.#joined,
+      claims: this.#claims,
+      timeoutMs: o.handoffTimeoutMs,
+      importRoom: (roomKey, state) => this.#import(roomKey, state),
+      onServing: (roomKey, imported) => this.#onServing(roomKey, imported),
+      log: o.log,
+      counters: this.#counters,
+    });
+    this.#outbox = new HandoffOutbox({
+      connection: o.connection,
+      self,
+      exportRoom: (roomKey, done) => o.local.exportRoom(roomKey, done),
+      ownerOf: (roomKey) => (this.#ring.size === 0 ? null : this.#ring.ownerOf(roomKey)),
+      onExported: (roomKey) => {
+        // Its last deliveries have been fanned out: its remote members re-join the new owner.
+        if (!this.#owns(roomKey)) this.#owner.dropRoom(roomKey);
+      },
+      keep: (roomKey, state) => this.#inbox.receive(roomKey, self, state),
+      onIdle: () => this.#announceClaim(),
+      timeoutMs: o.handoffTimeoutMs,
       log: o.log,
       counters: this.#counters,
     });
@@ -109,6 +175,7 @@ export class ClusterRooms implements RoomGateway {
   stats(): ClusterRoomsStats {
     return {
       ...this.#counters,
+      awaitingHandoff: this.#inbox.held,
       rooms: this.#interest.size,
       fanSubscriptions: this.#interest.subscriptions,
       proxies: this.#owner.proxies,
@@ -130,7 +197,7 @@ export class ClusterRooms implements RoomGateway {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Subscribes (owner requests, replies, replays) and follows the membership. */
+  /** Subscribes (owner requests, replies, replays, hand-offs) and follows the membership. */
   async start(): Promise<void> {
     if (this.#state !== 'idle') {
       throw new ClusterError(
@@ -142,10 +209,12 @@ export class ClusterRooms implements RoomGateway {
     this.#state = 'running';
     this.#ring = new ClusterRing(o.membership.nodes());
     this.#offMembership = o.membership.on((event) => this.#onMembership(event));
+    this.#offClaim = o.membership.setPayload(CLAIM_PAYLOAD_PART, () => claimPart(this.#claimRing));
     try {
       this.#requester.start();
       this.#owner.start();
       this.#fanIn.start();
+      this.#inbox.start();
       await o.connection.flush();
     } catch (err) {
       await this.close();
@@ -153,6 +222,29 @@ export class ClusterRooms implements RoomGateway {
         cause: err,
       });
     }
+    // Until it has heard every peer, this node cannot know who still claims a room it owns.
+    o.membership.whenReady().then(
+      () => {
+        if (this.#state !== 'running') return;
+        this.#joined = true;
+        this.#announceClaim();
+        this.#inbox.reconsider();
+      },
+      () => {},
+    );
+  }
+
+  /**
+   * Graceful leave, before the membership's `leaving`: this node stops owning rooms (they go to
+   * the ring without it) and hands each over to its new owner; resolves when all are acked, or
+   * after `handoffTimeoutMs` (what is left over then starts afresh on its new owner).
+   */
+  async handOff(): Promise<void> {
+    if (this.#state !== 'running') return;
+    if (!this.#o.membership.nodes().some((node) => node !== this.#self.node)) return;
+    this.#state = 'leaving';
+    this.#reRing();
+    await this.#outbox.idle(this.#o.handoffTimeoutMs);
   }
 
   /** Stops; requests in flight fail with ARQ_ERR_SHARD_STOPPED. The connection stays open. */
@@ -161,16 +253,15 @@ export class ClusterRooms implements RoomGateway {
     this.#state = 'closed';
     this.#offMembership?.();
     this.#offMembership = null;
+    this.#offClaim?.();
+    this.#offClaim = null;
+    this.#lanes.close();
     this.#requester.close();
     this.#owner.close();
     this.#interest.close();
     this.#fanIn.close();
-    const retries = [...this.#retries];
-    this.#retries.clear();
-    for (const [timer, fail] of retries) {
-      clearTimeout(timer);
-      fail();
-    }
+    this.#inbox.close();
+    this.#outbox.close();
   }
 
   join(
@@ -186,7 +277,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'join', since, restore } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#route(roomKey, request, {
       local: () => this.#o.local.join(roomKey, connId, since, restore, finish),
       reply: (reply) => {
         if (reply.type !== 'joined') return finish(unexpected(reply), null);
@@ -214,7 +305,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'leave' } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#route(roomKey, request, {
       local: () => this.#o.local.leave(roomKey, connId, done === null ? null : finish),
       reply: (reply) =>
         reply.type === 'left' ? finish(null, {}) : finish(unexpected(reply), null),
@@ -237,7 +328,7 @@ export class ClusterRooms implements RoomGateway {
       echo,
       ingressTs,
     } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#route(roomKey, request, {
       local: () => this.#o.local.publish(roomKey, connId, payload, echo, ingressTs, done),
       reply: (reply) =>
         reply.type === 'published'
@@ -253,15 +344,16 @@ export class ClusterRooms implements RoomGateway {
    * and a replay for a remote joiner goes to its node.
    */
   onLocalDelivery(d: ShardDelivery): void {
+    const serving = this.#state === 'running' || this.#state === 'leaving';
     if (d.direct) {
       if (isProxyId(d.connId)) {
-        if (this.#state === 'running') this.#owner.routeDirect(d);
+        if (serving) this.#owner.routeDirect(d);
       } else {
         this.#fanIn.deliver(d);
       }
       return;
     }
-    if (this.#state === 'running') this.#owner.fanOut(d);
+    if (serving) this.#owner.fanOut(d);
     this.#fanIn.deliver(isProxyId(d.connId) ? { ...d, connId: 0 } : d);
   }
 
@@ -271,6 +363,10 @@ export class ClusterRooms implements RoomGateway {
    */
   restoreRemote(match: (roomKey: string) => boolean): number {
     return this.#state === 'running' ? this.#owner.restore(match) : 0;
+  }
+
+  #owns(roomKey: string): boolean {
+    return this.#state === 'running' && this.#ring.ownerOf(roomKey) === this.#self.node;
   }
 
   #origin(roomKey: string, conn: number) {
@@ -283,69 +379,113 @@ export class ClusterRooms implements RoomGateway {
     };
   }
 
-  /** Sends `request` to the room's owner now (local call or NATS request); retries NOT_OWNER. */
-  #route(roomKey: string, request: RoomRequest, firstAt: number, on: RouteHandlers): void {
-    if (this.#state !== 'running') {
+  /** Sends `request` to the room's owner (local call or NATS request), in order per room. */
+  #route(roomKey: string, request: RoomRequest, on: RouteHandlers): void {
+    if (this.#state !== 'running' && this.#state !== 'leaving') {
       const error = new RoomRouteError('ARQ_ERR_SHARD_STOPPED', `cluster rooms are ${this.#state}`);
       queueMicrotask(() => on.fail(error));
       return;
     }
-    const owner = this.#ring.ownerOf(roomKey);
-    if (owner === this.#self.node) {
-      try {
-        on.local();
-      } catch (error) {
-        // The local pool refused before sending (e.g. it is restarting): the callback still runs once.
-        queueMicrotask(() => on.fail(asError(error)));
-      }
-      return;
+    const firstAt = performance.now();
+    this.#lanes.submit({ roomKey, firstAt, fail: on.fail, request, on, encoded: null });
+  }
+
+  /** The room is this node's: straight to the shards, unless it waits for its hand-off. */
+  #runLocal(job: RouteJob): void {
+    if (this.#inbox.defer(job.roomKey, () => this.#lanes.submit(job))) return;
+    try {
+      job.on.local();
+    } catch (error) {
+      // The local pool refused before sending (e.g. it is restarting): the callback still runs once.
+      queueMicrotask(() => job.on.fail(asError(error)));
     }
+  }
+
+  #sendRemote(job: RouteJob, target: string, answered: (retry: boolean) => void): void {
+    const { roomKey, request, on } = job;
     // The fan-out subscription exists before the request leaves (same connection: the server
     // has it before the owner can answer), so nothing published after the reply is missed.
     if (request.type === 'join') this.#interest.subscribe(roomKey);
-    const subject = roomPublishSubject(request.tenant, owner, request.room);
-    this.#requester.request(subject, encodeRoomRequest(request), (error, reply) => {
-      if (error === null) return on.reply(reply as RoomReply);
-      if (error.code !== 'ARQ_ERR_NOT_OWNER') return on.fail(error);
-      if (this.#state === 'running' && performance.now() - firstAt < this.#o.requestTimeoutMs) {
-        this.#counters.retries += 1;
-        this.#later(() => this.#route(roomKey, request, firstAt, on), on.fail);
+    job.encoded ??= encodeRoomRequest(request);
+    const subject = roomPublishSubject(request.tenant, target, request.room);
+    this.#requester.request(subject, job.encoded, (error, reply) => {
+      if (error === null) {
+        try {
+          on.reply(reply as RoomReply);
+        } finally {
+          answered(false);
+        }
         return;
       }
-      on.fail(
-        new RoomRouteError('ARQ_ERR_SHARD_DOWN', 'no node took the room within the timeout', {
-          cause: error,
-        }),
-      );
+      // NOT_OWNER: the rings disagree for a moment. SHARD_DOWN from an owner the ring has left
+      // since (it stopped or died meanwhile): the room's new owner takes it.
+      const moved =
+        error.code === 'ARQ_ERR_SHARD_DOWN' &&
+        this.#state !== 'closed' &&
+        this.#ring.ownerOf(roomKey) !== target;
+      if (error.code === 'ARQ_ERR_NOT_OWNER' || moved) {
+        this.#counters.retries += 1;
+        answered(true);
+        return;
+      }
+      try {
+        on.fail(error);
+      } finally {
+        answered(false);
+      }
     });
   }
 
-  #later(run: () => void, fail: (error: Error) => void): void {
-    const timer = setTimeout(() => {
-      this.#retries.delete(timer);
-      run();
-    }, this.#o.notOwnerRetryMs);
-    this.#retries.set(timer, () =>
-      fail(new RoomRouteError('ARQ_ERR_SHARD_STOPPED', 'cluster rooms are closed')),
-    );
+  #import(roomKey: string, state: RoomState): void {
+    try {
+      this.#o.local.importRoom(roomKey, state, (error) => {
+        if (error !== null) this.#o.log({ type: 'handoff_failed', roomKey, error });
+      });
+    } catch (error) {
+      // The pool is restarting: the room starts afresh there, as any room of a restarted shard.
+      this.#o.log({ type: 'handoff_failed', roomKey, error: asError(error) });
+    }
+  }
+
+  #onServing(roomKey: string, imported: boolean): void {
+    if (this.#unsubscribeWhenServed.delete(roomKey)) this.#interest.unsubscribe(roomKey);
+    // Nodes with members keep their fan-out subscription across the move but re-join here only
+    // as their rings change: until then, every delivery goes out on the room's fan-out subject.
+    if (imported) this.#owner.fanFor(roomKey, this.#o.requestTimeoutMs);
+  }
+
+  /** What this node's heartbeats claim: its ring, or the one before while hand-offs are out. */
+  #announceClaim(): void {
+    if (!this.#joined || this.#outbox.busy) return;
+    const ring = this.#state === 'leaving' ? null : this.#ring;
+    if (ring === this.#claimRing) return;
+    this.#claimRing = ring;
+    this.#o.membership.beat();
   }
 
   #onMembership(event: MembershipEvent): void {
-    if (this.#state !== 'running') return;
+    if (this.#state !== 'running' && this.#state !== 'leaving') return;
     switch (event.type) {
       case 'heartbeat':
+        if (this.#claims.update(event.member.node, event.payload[CLAIM_PAYLOAD_PART])) {
+          this.#inbox.reconsider();
+        }
         return;
       case 'up':
         this.#reRing();
         return;
       case 'down':
       case 'leaving':
+        this.#claims.drop(event.member.node);
         this.#reRing();
         this.#owner.dropMember(event.member);
+        this.#inbox.reconsider();
         return;
       case 'restarted': {
+        this.#claims.drop(event.previous.node);
         this.#owner.dropMember(event.previous);
         const moved = new Set(this.#reRing());
+        this.#inbox.reconsider();
         // The new life of the owner has none of its rooms' members: they re-join it too.
         const node = event.member.node;
         const rooms = this.#interest
@@ -357,11 +497,17 @@ export class ClusterRooms implements RoomGateway {
     }
   }
 
+  /** The live set (without this node once it leaves): this node's ring. */
+  #liveNodes(): string[] {
+    const nodes = this.#o.membership.nodes();
+    return this.#state === 'leaving' ? nodes.filter((node) => node !== this.#self.node) : nodes;
+  }
+
   /** Takes the live set as the ring; handles and reports (and returns) the rooms that moved. */
   #reRing(): string[] {
     const before = this.#ring;
-    const after = new ClusterRing(this.#o.membership.nodes());
-    if (after.sameMembers(before)) return [];
+    const after = new ClusterRing(this.#liveNodes());
+    if (after.sameMembers(before) || after.size === 0) return [];
     this.#ring = after;
     const self = this.#self.node;
     const moved: string[] = [];
@@ -369,24 +515,24 @@ export class ClusterRooms implements RoomGateway {
       const move = ownerMove(before, after, roomKey);
       if (move === null) continue;
       moved.push(roomKey);
+      // A room leaves a node only when another comes up or when the node leaves itself: its old
+      // owner is alive, so it hands the room over (its members re-join the new owner meanwhile).
       if (move.from === self) {
-        // Stop serving it: every member re-joins on the new owner (ours through `owner-changed`).
-        this.#owner.dropRoom(roomKey);
-        for (const connId of this.#interest.members(roomKey)) this.#leaveLocal(roomKey, connId);
+        this.#inbox.forget(roomKey);
+        this.#outbox.handOver(roomKey);
       }
-      if (move.to === self) this.#interest.unsubscribe(roomKey);
-      else this.#interest.subscribe(roomKey);
+      if (move.to === self) {
+        // The old owner's last fan-out messages may still be on their way: listen until served.
+        if (this.#interest.has(roomKey)) this.#unsubscribeWhenServed.add(roomKey);
+      } else {
+        this.#unsubscribeWhenServed.delete(roomKey);
+        this.#interest.subscribe(roomKey);
+      }
     }
+    this.#inbox.ringChanged();
+    this.#announceClaim();
     if (moved.length > 0) this.#emit('membership', moved);
     return moved;
-  }
-
-  #leaveLocal(roomKey: string, connId: number): void {
-    try {
-      this.#o.local.leave(roomKey, connId, null);
-    } catch (error) {
-      this.#o.log({ type: 'listener_failed', error });
-    }
   }
 
   #emit(reason: ClusterRoomsEvent['reason'], rooms: string[]): void {
