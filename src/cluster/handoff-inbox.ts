@@ -96,7 +96,11 @@ export class HandoffInbox {
   receive(roomKey: string, from: string, state: RoomState): HandoffAck {
     if (this.#imported.get(roomKey) === state.epoch) return { type: 'accepted' }; // a retry
     const mine = this.#o.ring().ownerOf(roomKey) === this.#o.self;
-    if (mine && !this.#held.has(roomKey) && (this.#free.has(roomKey) || this.#forced.has(roomKey))) {
+    if (
+      mine &&
+      !this.#held.has(roomKey) &&
+      (this.#free.has(roomKey) || this.#forced.has(roomKey))
+    ) {
       // Served here already (started afresh after the deadline): too late to continue its stream.
       this.#o.counters.handoffsLate += 1;
       return { type: 'late' };

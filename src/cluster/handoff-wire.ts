@@ -93,13 +93,17 @@ export function decodeRoomHandoff(data: Uint8Array): RoomHandoff {
   let at = bodyStart;
   let expected = offset - entries.length + 1;
   for (const raw of entries) {
-    if (!Array.isArray(raw) || raw.length !== 3) throw malformed('an entry must be [offset, ts, bytes]');
+    if (!Array.isArray(raw) || raw.length !== 3)
+      throw malformed('an entry must be [offset, ts, bytes]');
     const entryOffset = count(raw[0], 'entry offset');
     if (entryOffset !== expected) {
-      throw malformed(`entry offset ${entryOffset}, expected ${expected} (contiguous, ending at offset)`);
+      throw malformed(
+        `entry offset ${entryOffset}, expected ${expected} (contiguous, ending at offset)`,
+      );
     }
     const ts = raw[1];
-    if (typeof ts !== 'number' || !Number.isFinite(ts)) throw malformed('entry ts must be a number');
+    if (typeof ts !== 'number' || !Number.isFinite(ts))
+      throw malformed('entry ts must be a number');
     const bytes = count(raw[2], 'entry bytes');
     if (at + bytes > data.byteLength) throw malformed('entry payload truncated');
     // A copy: the message's buffer is not kept alive by the room.
@@ -121,7 +125,10 @@ export function fitRoomHandoff(handoff: RoomHandoff, maxBytes: number): Uint8Arr
     const bytes = encodeRoomHandoff({ ...handoff, state: { ...handoff.state, history } });
     if (bytes.byteLength <= maxBytes || history.length === 0) return bytes;
     // Drop about the share that is too much (at least one entry) and measure again.
-    const cut = Math.max(1, Math.ceil((history.length * (bytes.byteLength - maxBytes)) / bytes.byteLength));
+    const cut = Math.max(
+      1,
+      Math.ceil((history.length * (bytes.byteLength - maxBytes)) / bytes.byteLength),
+    );
     history = history.slice(cut);
   }
 }

@@ -63,7 +63,13 @@ export class RoomLanes<J extends LaneJob> {
     if (lane === undefined) {
       const owner = this.#o.ownerOf(job.roomKey);
       if (owner === this.#o.self) return this.#o.local(job);
-      const fresh: Lane<J> = { target: owner, inflight: 0, waiting: [], backoff: false, timer: null };
+      const fresh: Lane<J> = {
+        target: owner,
+        inflight: 0,
+        waiting: [],
+        backoff: false,
+        timer: null,
+      };
       this.#lanes.set(job.roomKey, fresh);
       return this.#send(fresh, seq, job);
     }

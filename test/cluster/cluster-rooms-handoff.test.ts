@@ -109,70 +109,76 @@ function checkStream(
 
 for (const mode of [{ waitForAck: true } as const, { window: 8 } as const]) {
   const how = 'waitForAck' in mode ? 'waiting for acks' : 'pipelined';
-  t.test(`cluster rooms - a room moving to a node that joins loses and reorders nothing (${how})`, async (t) => {
-    const cluster = await startCluster(t, ['a', 'b'], { requestTimeoutMs: 8_000 });
-    const { a, b } = cluster.nodes as Record<string, TestNode>;
-    if (a === undefined || b === undefined) throw new RangeError('nodes');
-    const room = roomOwnedBy('a', ['a', 'b'], 'busy', { members: ['a', 'b', 'c'], owner: 'c' });
-    const restored = [restoreOnMove(a, { [room]: [21] }), restoreOnMove(b, { [room]: [11] })];
-    const { epoch } = await join(a.rooms, room, 21);
-    await join(b.rooms, room, 11);
-    const fromB = startPublisher(b, room, 11, 'b', mode);
-    const fromA = startPublisher(a, room, 21, 'a', mode);
-    await eventually(() => fromA.answers.length >= 20 && fromB.answers.length >= 20, 'traffic');
+  t.test(
+    `cluster rooms - a room moving to a node that joins loses and reorders nothing (${how})`,
+    async (t) => {
+      const cluster = await startCluster(t, ['a', 'b'], { requestTimeoutMs: 8_000 });
+      const { a, b } = cluster.nodes as Record<string, TestNode>;
+      if (a === undefined || b === undefined) throw new RangeError('nodes');
+      const room = roomOwnedBy('a', ['a', 'b'], 'busy', { members: ['a', 'b', 'c'], owner: 'c' });
+      const restored = [restoreOnMove(a, { [room]: [21] }), restoreOnMove(b, { [room]: [11] })];
+      const { epoch } = await join(a.rooms, room, 21);
+      await join(b.rooms, room, 11);
+      const fromB = startPublisher(b, room, 11, 'b', mode);
+      const fromA = startPublisher(a, room, 21, 'a', mode);
+      await eventually(() => fromA.answers.length >= 20 && fromB.answers.length >= 20, 'traffic');
 
-    const c = await cluster.addNode('c');
-    const fromC = startPublisher(c, room, 31, 'c', mode);
-    await eventually(
-      () => [a, b, c].every((n) => n.rooms.ownerOf(room) === 'c'),
-      'every node places the room on c',
-    );
-    await eventually(() => c.rooms.stats().handoffsImported === 1, 'c imported the room');
-    const at = fromA.answers.length + fromB.answers.length;
-    await eventually(
-      () => fromA.answers.length + fromB.answers.length >= at + 40,
-      'traffic after the move',
-    );
-    await Promise.all([fromA.stop(), fromB.stop(), fromC.stop()]);
-    const total = fromA.sent.length + fromB.sent.length + fromC.sent.length;
-    await eventually(
-      () => [a, b].every((n) => deliveriesOf(n, room).length === total),
-      'a and b have every message',
-    );
-
-    t.same([...fromA.errors, ...fromB.errors, ...fromC.errors], [], 'every publish answered ok');
-    t.same(restored.flat(), [null, null], 'the members re-joined on c');
-    for (const p of [fromA, fromB, fromC]) {
-      const offsets = p.answers.map((r) => r.offset);
-      t.ok(
-        offsets.every((o, i) => i === 0 || o > (offsets[i - 1] as number)),
-        'one publisher’s offsets increase in the order it sent',
+      const c = await cluster.addNode('c');
+      const fromC = startPublisher(c, room, 31, 'c', mode);
+      await eventually(
+        () => [a, b, c].every((n) => n.rooms.ownerOf(room) === 'c'),
+        'every node places the room on c',
       );
-      t.ok(
-        p.answers.every((r) => r.id.startsWith(`${epoch}:`)),
-        'every answer is of the one stream',
+      await eventually(() => c.rooms.stats().handoffsImported === 1, 'c imported the room');
+      const at = fromA.answers.length + fromB.answers.length;
+      await eventually(
+        () => fromA.answers.length + fromB.answers.length >= at + 40,
+        'traffic after the move',
       );
-    }
-    checkStream(t, 'a (old owner)', deliveriesOf(a, room), [fromA, fromB, fromC], epoch, true);
-    checkStream(t, 'b', deliveriesOf(b, room), [fromA, fromB, fromC], epoch, true);
-    t.match(c.rooms.stats(), { handoffsImported: 1, handoffTimeouts: 0, awaitingHandoff: 0 });
-    t.match(a.rooms.stats(), { handoffsSent: 1, handoffsFailed: 0 });
+      await Promise.all([fromA.stop(), fromB.stop(), fromC.stop()]);
+      const total = fromA.sent.length + fromB.sent.length + fromC.sent.length;
+      await eventually(
+        () => [a, b].every((n) => deliveriesOf(n, room).length === total),
+        'a and b have every message',
+      );
 
-    // The stream continues on c: a resume from before the move is recovered there (from a
-    // point still in the history: it keeps the last 1000 messages).
-    const moveAt = deliveriesOf(b, room).findIndex((d) => d.body.startsWith('c-'));
-    const since = Math.max(total - 900, moveAt - 5, 1);
-    t.ok(since < moveAt, 'the resume point is from before the move');
-    const resumed = await join(b.rooms, room, 12, { epoch, offset: since });
-    t.equal(resumed.recovered, undefined, 'since across the move: recovered');
-    const replayed = (): Recorded[] =>
-      deliveriesOf(b, room).filter((d) => d.direct && d.connId === 12);
-    await eventually(() => replayed().length === total - since, 'the replay after the resume point');
-    t.same(
-      replayed().map((d) => d.offset),
-      Array.from({ length: total - since }, (_, i) => i + since + 1),
-    );
-  });
+      t.same([...fromA.errors, ...fromB.errors, ...fromC.errors], [], 'every publish answered ok');
+      t.same(restored.flat(), [null, null], 'the members re-joined on c');
+      for (const p of [fromA, fromB, fromC]) {
+        const offsets = p.answers.map((r) => r.offset);
+        t.ok(
+          offsets.every((o, i) => i === 0 || o > (offsets[i - 1] as number)),
+          'one publisher’s offsets increase in the order it sent',
+        );
+        t.ok(
+          p.answers.every((r) => r.id.startsWith(`${epoch}:`)),
+          'every answer is of the one stream',
+        );
+      }
+      checkStream(t, 'a (old owner)', deliveriesOf(a, room), [fromA, fromB, fromC], epoch, true);
+      checkStream(t, 'b', deliveriesOf(b, room), [fromA, fromB, fromC], epoch, true);
+      t.match(c.rooms.stats(), { handoffsImported: 1, handoffTimeouts: 0, awaitingHandoff: 0 });
+      t.match(a.rooms.stats(), { handoffsSent: 1, handoffsFailed: 0 });
+
+      // The stream continues on c: a resume from before the move is recovered there (from a
+      // point still in the history: it keeps the last 1000 messages).
+      const moveAt = deliveriesOf(b, room).findIndex((d) => d.body.startsWith('c-'));
+      const since = Math.max(total - 900, moveAt - 5, 1);
+      t.ok(since < moveAt, 'the resume point is from before the move');
+      const resumed = await join(b.rooms, room, 12, { epoch, offset: since });
+      t.equal(resumed.recovered, undefined, 'since across the move: recovered');
+      const replayed = (): Recorded[] =>
+        deliveriesOf(b, room).filter((d) => d.direct && d.connId === 12);
+      await eventually(
+        () => replayed().length === total - since,
+        'the replay after the resume point',
+      );
+      t.same(
+        replayed().map((d) => d.offset),
+        Array.from({ length: total - since }, (_, i) => i + since + 1),
+      );
+    },
+  );
 }
 
 for (const mode of [{ waitForAck: true } as const, { window: 8 } as const]) {
@@ -223,39 +229,42 @@ for (const mode of [{ waitForAck: true } as const, { window: 8 } as const]) {
   });
 }
 
-t.test('cluster rooms - a moved room nobody hands over starts afresh after the deadline', async (t) => {
-  const handoffTimeoutMs = 800;
-  const cluster = await startCluster(t, ['a', 'b'], { handoffTimeoutMs });
-  const { a, b } = cluster.nodes as Record<string, TestNode>;
-  if (a === undefined || b === undefined) throw new RangeError('nodes');
-  // z heartbeats claiming the rooms of the ring [a, z] (it has not seen b) and never hands any
-  // over: an old owner that is stuck.
-  const nc = await connectTo(cluster.server.url, { name: 'z' });
-  const z = new Membership({ connection: nc, node: 'z', heartbeatMs: 100, downAfterMs: 5_000 });
-  z.setPayload(CLAIM_PAYLOAD_PART, () => ({ ring: ['a', 'z'] }));
-  nc.subscribe(ownerPublishWildcard('z'), { callback: () => {} });
-  t.teardown(async () => {
-    await z.close();
-    await nc.close();
-  });
-  await z.start();
-  await eventually(() => [a, b].every((n) => n.membership.nodes().join() === 'a,b,z'), 'z is up');
-  const stuck = roomOwnedBy('b', ['a', 'b', 'z'], 'stuck', { members: ['a', 'z'], owner: 'z' });
-  const free = roomOwnedBy('b', ['a', 'b', 'z'], 'free', { members: ['a', 'z'], owner: 'a' });
-  await eventually(() => b.rooms.stats().awaitingHandoff === 0, 'b settled');
+t.test(
+  'cluster rooms - a moved room nobody hands over starts afresh after the deadline',
+  async (t) => {
+    const handoffTimeoutMs = 800;
+    const cluster = await startCluster(t, ['a', 'b'], { handoffTimeoutMs });
+    const { a, b } = cluster.nodes as Record<string, TestNode>;
+    if (a === undefined || b === undefined) throw new RangeError('nodes');
+    // z heartbeats claiming the rooms of the ring [a, z] (it has not seen b) and never hands any
+    // over: an old owner that is stuck.
+    const nc = await connectTo(cluster.server.url, { name: 'z' });
+    const z = new Membership({ connection: nc, node: 'z', heartbeatMs: 100, downAfterMs: 5_000 });
+    z.setPayload(CLAIM_PAYLOAD_PART, () => ({ ring: ['a', 'z'] }));
+    nc.subscribe(ownerPublishWildcard('z'), { callback: () => {} });
+    t.teardown(async () => {
+      await z.close();
+      await nc.close();
+    });
+    await z.start();
+    await eventually(() => [a, b].every((n) => n.membership.nodes().join() === 'a,b,z'), 'z is up');
+    const stuck = roomOwnedBy('b', ['a', 'b', 'z'], 'stuck', { members: ['a', 'z'], owner: 'z' });
+    const free = roomOwnedBy('b', ['a', 'b', 'z'], 'free', { members: ['a', 'z'], owner: 'a' });
+    await eventually(() => b.rooms.stats().awaitingHandoff === 0, 'b settled');
 
-  const started = performance.now();
-  const freeAnswer = await publish(a.rooms, free, 21, 'not claimed');
-  t.ok(performance.now() - started < handoffTimeoutMs, 'a room nobody claims is served at once');
-  t.equal(freeAnswer.offset, 1);
+    const started = performance.now();
+    const freeAnswer = await publish(a.rooms, free, 21, 'not claimed');
+    t.ok(performance.now() - started < handoffTimeoutMs, 'a room nobody claims is served at once');
+    t.equal(freeAnswer.offset, 1);
 
-  const waitedFrom = performance.now();
-  const answer = await publish(a.rooms, stuck, 21, 'claimed by z');
-  const waited = performance.now() - waitedFrom;
-  t.ok(waited >= handoffTimeoutMs - 5, `it waited for the hand-off (${Math.round(waited)} ms)`);
-  t.equal(answer.offset, 1, 'then the room started afresh');
-  t.match(b.rooms.stats(), { handoffTimeouts: 1, handoffsImported: 0, awaitingHandoff: 0 });
-  const next = performance.now();
-  await publish(a.rooms, stuck, 21, 'no more waiting');
-  t.ok(performance.now() - next < handoffTimeoutMs, 'and serves without waiting from then on');
-});
+    const waitedFrom = performance.now();
+    const answer = await publish(a.rooms, stuck, 21, 'claimed by z');
+    const waited = performance.now() - waitedFrom;
+    t.ok(waited >= handoffTimeoutMs - 5, `it waited for the hand-off (${Math.round(waited)} ms)`);
+    t.equal(answer.offset, 1, 'then the room started afresh');
+    t.match(b.rooms.stats(), { handoffTimeouts: 1, handoffsImported: 0, awaitingHandoff: 0 });
+    const next = performance.now();
+    await publish(a.rooms, stuck, 21, 'no more waiting');
+    t.ok(performance.now() - next < handoffTimeoutMs, 'and serves without waiting from then on');
+  },
+);
