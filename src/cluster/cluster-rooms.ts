@@ -29,21 +29,11 @@ import { isProxyId } from './proxy-table.js';
 import { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
 import { RoomFanIn } from './room-fan-in.js';
 import { RoomInterest } from './room-interest.js';
-import { type LaneJob, RoomLanes } from './room-lanes.js';
 import { RoomOwner } from './room-owner.js';
 import { RoomRequester } from './room-requester.js';
-import { RoomRouteError } from './room-route-error.js';
-import { encodeRoomRequest, type RoomReply, type RoomRequest } from './room-wire.js';
-import { roomPublishSubject } from './subjects.js';
+import { RoomRouter, unexpected } from './room-router.js';
 
 type State = 'idle' | 'running' | 'leaving' | 'closed';
-
-/** A request on its way through the lanes, with what ends it. */
-interface RouteJob extends LaneJob {
-  readonly request: RoomRequest;
-  readonly on: RouteHandlers;
-  encoded: Uint8Array | null;
-}
 
 /**
  * The cluster's RoomGateway: any connection of any node joins and publishes to any room, and each
@@ -85,7 +75,7 @@ export class ClusterRooms implements RoomGateway {
   readonly #fanIn: RoomFanIn;
   readonly #requester: RoomRequester;
   readonly #owner: RoomOwner;
-  readonly #lanes: RoomLanes<RouteJob>;
+  readonly #router: RoomRouter;
   readonly #claims = new PeerClaims();
   readonly #inbox: HandoffInbox;
   readonly #outbox: HandoffOutbox;
@@ -123,17 +113,6 @@ export class ClusterRooms implements RoomGateway {
       log: o.log,
       counters: this.#counters,
     });
-    this.#lanes = new RoomLanes<RouteJob>({
-      self,
-      ownerOf: (roomKey) => this.#ring.ownerOf(roomKey),
-      local: (job) => this.#runLocal(job),
-      remote: (job, target, answered) => this.#sendRemote(job, target, answered),
-      retryMs: o.notOwnerRetryMs,
-      timeoutMs: o.requestTimeoutMs,
-      expired: () =>
-        new RoomRouteError('ARQ_ERR_SHARD_DOWN', 'no node took the room within the timeout'),
-      stopped: () => new RoomRouteError('ARQ_ERR_SHARD_STOPPED', 'cluster rooms are closed'),
-    });
     this.#inbox = new HandoffInbox({
       connection: o.connection,
       self,
@@ -144,6 +123,17 @@ export class ClusterRooms implements RoomGateway {
       importRoom: (roomKey, state) => this.#import(roomKey, state),
       onServing: (roomKey, imported) => this.#onServing(roomKey, imported),
       log: o.log,
+      counters: this.#counters,
+    });
+    this.#router = new RoomRouter({
+      self,
+      ring: () => this.#ring,
+      open: () => this.#state === 'running' || this.#state === 'leaving',
+      requester: this.#requester,
+      interest: this.#interest,
+      inbox: this.#inbox,
+      retryMs: o.notOwnerRetryMs,
+      timeoutMs: o.requestTimeoutMs,
       counters: this.#counters,
     });
     this.#outbox = new HandoffOutbox({
@@ -255,7 +245,7 @@ export class ClusterRooms implements RoomGateway {
     this.#offMembership = null;
     this.#offClaim?.();
     this.#offClaim = null;
-    this.#lanes.close();
+    this.#router.close();
     this.#requester.close();
     this.#owner.close();
     this.#interest.close();
@@ -277,7 +267,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'join', since, restore } as const;
-    this.#route(roomKey, request, {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.join(roomKey, connId, since, restore, finish),
       reply: (reply) => {
         if (reply.type !== 'joined') return finish(unexpected(reply), null);
@@ -305,7 +295,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'leave' } as const;
-    this.#route(roomKey, request, {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.leave(roomKey, connId, done === null ? null : finish),
       reply: (reply) =>
         reply.type === 'left' ? finish(null, {}) : finish(unexpected(reply), null),
@@ -328,7 +318,7 @@ export class ClusterRooms implements RoomGateway {
       echo,
       ingressTs,
     } as const;
-    this.#route(roomKey, request, {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.publish(roomKey, connId, payload, echo, ingressTs, done),
       reply: (reply) =>
         reply.type === 'published'
@@ -377,63 +367,6 @@ export class ClusterRooms implements RoomGateway {
       incarnation: this.#self.incarnation,
       conn,
     };
-  }
-
-  /** Sends `request` to the room's owner (local call or NATS request), in order per room. */
-  #route(roomKey: string, request: RoomRequest, on: RouteHandlers): void {
-    if (this.#state !== 'running' && this.#state !== 'leaving') {
-      const error = new RoomRouteError('ARQ_ERR_SHARD_STOPPED', `cluster rooms are ${this.#state}`);
-      queueMicrotask(() => on.fail(error));
-      return;
-    }
-    const firstAt = performance.now();
-    this.#lanes.submit({ roomKey, firstAt, fail: on.fail, request, on, encoded: null });
-  }
-
-  /** The room is this node's: straight to the shards, unless it waits for its hand-off. */
-  #runLocal(job: RouteJob): void {
-    if (this.#inbox.defer(job.roomKey, () => this.#lanes.submit(job))) return;
-    try {
-      job.on.local();
-    } catch (error) {
-      // The local pool refused before sending (e.g. it is restarting): the callback still runs once.
-      queueMicrotask(() => job.on.fail(asError(error)));
-    }
-  }
-
-  #sendRemote(job: RouteJob, target: string, answered: (retry: boolean) => void): void {
-    const { roomKey, request, on } = job;
-    // The fan-out subscription exists before the request leaves (same connection: the server
-    // has it before the owner can answer), so nothing published after the reply is missed.
-    if (request.type === 'join') this.#interest.subscribe(roomKey);
-    job.encoded ??= encodeRoomRequest(request);
-    const subject = roomPublishSubject(request.tenant, target, request.room);
-    this.#requester.request(subject, job.encoded, (error, reply) => {
-      if (error === null) {
-        try {
-          on.reply(reply as RoomReply);
-        } finally {
-          answered(false);
-        }
-        return;
-      }
-      // NOT_OWNER: the rings disagree for a moment. SHARD_DOWN from an owner the ring has left
-      // since (it stopped or died meanwhile): the room's new owner takes it.
-      const moved =
-        error.code === 'ARQ_ERR_SHARD_DOWN' &&
-        this.#state !== 'closed' &&
-        this.#ring.ownerOf(roomKey) !== target;
-      if (error.code === 'ARQ_ERR_NOT_OWNER' || moved) {
-        this.#counters.retries += 1;
-        answered(true);
-        return;
-      }
-      try {
-        on.fail(error);
-      } finally {
-        answered(false);
-      }
-    });
   }
 
   #import(roomKey: string, state: RoomState): void {
@@ -551,15 +484,4 @@ export class ClusterRooms implements RoomGateway {
       }
     }
   }
-}
-
-interface RouteHandlers {
-  /** Runs the request on this node's shards (the callback given there settles it). */
-  readonly local: () => void;
-  readonly reply: (reply: RoomReply) => void;
-  readonly fail: (error: Error) => void;
-}
-
-function unexpected(reply: RoomReply): RoomRouteError {
-  return new RoomRouteError('ARQ_ERR_CLUSTER_MALFORMED', `unexpected owner reply ${reply.type}`);
 }
