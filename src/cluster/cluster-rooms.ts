@@ -3,13 +3,11 @@ import {
   type PublishAnswer,
   type ResumeFrom,
   type RoomGateway,
-  type RoomState,
   roomOfKey,
   tenantOfKey,
 } from '../../actors/index.js';
 import type { ShardDelivery } from '../shard/index.js';
 import { ClusterError } from './cluster-error.js';
-import { asError } from './cluster-log.js';
 import { ClusterRing, ownerMove } from './cluster-ring.js';
 import {
   type ClusterRoomsEvent,
@@ -22,12 +20,10 @@ import {
   type ResolvedClusterRoomsOptions,
   resolveClusterRoomsOptions,
 } from './cluster-rooms-options.js';
-import { HandoffInbox } from './handoff-inbox.js';
-import { HandoffOutbox } from './handoff-outbox.js';
 import type { MemberId, MembershipEvent } from './membership-event.js';
 import { isProxyId } from './proxy-table.js';
-import { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
 import { RoomFanIn } from './room-fan-in.js';
+import { RoomHandoff } from './room-handoff.js';
 import { RoomInterest } from './room-interest.js';
 import { RoomOwner } from './room-owner.js';
 import { RoomRequester } from './room-requester.js';
@@ -76,18 +72,10 @@ export class ClusterRooms implements RoomGateway {
   readonly #requester: RoomRequester;
   readonly #owner: RoomOwner;
   readonly #router: RoomRouter;
-  readonly #claims = new PeerClaims();
-  readonly #inbox: HandoffInbox;
-  readonly #outbox: HandoffOutbox;
-  /** Rooms that moved here whose fan-out subscription goes once the room is served here. */
-  readonly #unsubscribeWhenServed = new Set<string>();
+  readonly #handoff: RoomHandoff;
   #ring: ClusterRing;
-  /** The ring whose rooms this node claims (see PeerClaims); null until it has joined. */
-  #claimRing: ClusterRing | null = null;
-  #joined = false;
   #state: State = 'idle';
   #offMembership: (() => void) | null = null;
-  #offClaim: (() => void) | null = null;
 
   constructor(options: ClusterRoomsOptions) {
     this.#o = resolveClusterRoomsOptions(options);
@@ -109,19 +97,21 @@ export class ClusterRooms implements RoomGateway {
       self: this.#self,
       local: o.local,
       owns: (roomKey) => this.#owns(roomKey),
-      defer: (roomKey, run) => this.#owns(roomKey) && this.#inbox.defer(roomKey, run),
+      defer: (roomKey, run) => this.#owns(roomKey) && this.#handoff.defer(roomKey, run),
       log: o.log,
       counters: this.#counters,
     });
-    this.#inbox = new HandoffInbox({
+    this.#handoff = new RoomHandoff({
       connection: o.connection,
-      self,
+      membership: o.membership,
+      local: o.local,
+      owner: this.#owner,
+      interest: this.#interest,
       ring: () => this.#ring,
-      joined: () => this.#joined,
-      claims: this.#claims,
+      owns: (roomKey) => this.#owns(roomKey),
+      leaving: () => this.#state === 'leaving',
       timeoutMs: o.handoffTimeoutMs,
-      importRoom: (roomKey, state) => this.#import(roomKey, state),
-      onServing: (roomKey, imported) => this.#onServing(roomKey, imported),
+      fanMs: o.requestTimeoutMs,
       log: o.log,
       counters: this.#counters,
     });
@@ -131,24 +121,9 @@ export class ClusterRooms implements RoomGateway {
       open: () => this.#state === 'running' || this.#state === 'leaving',
       requester: this.#requester,
       interest: this.#interest,
-      inbox: this.#inbox,
+      handoff: this.#handoff,
       retryMs: o.notOwnerRetryMs,
       timeoutMs: o.requestTimeoutMs,
-      counters: this.#counters,
-    });
-    this.#outbox = new HandoffOutbox({
-      connection: o.connection,
-      self,
-      exportRoom: (roomKey, done) => o.local.exportRoom(roomKey, done),
-      ownerOf: (roomKey) => (this.#ring.size === 0 ? null : this.#ring.ownerOf(roomKey)),
-      onExported: (roomKey) => {
-        // Its last deliveries have been fanned out: its remote members re-join the new owner.
-        if (!this.#owns(roomKey)) this.#owner.dropRoom(roomKey);
-      },
-      keep: (roomKey, state) => this.#inbox.receive(roomKey, self, state),
-      onIdle: () => this.#announceClaim(),
-      timeoutMs: o.handoffTimeoutMs,
-      log: o.log,
       counters: this.#counters,
     });
   }
@@ -165,7 +140,7 @@ export class ClusterRooms implements RoomGateway {
   stats(): ClusterRoomsStats {
     return {
       ...this.#counters,
-      awaitingHandoff: this.#inbox.held,
+      awaitingHandoff: this.#handoff.held,
       rooms: this.#interest.size,
       fanSubscriptions: this.#interest.subscriptions,
       proxies: this.#owner.proxies,
@@ -199,12 +174,11 @@ export class ClusterRooms implements RoomGateway {
     this.#state = 'running';
     this.#ring = new ClusterRing(o.membership.nodes());
     this.#offMembership = o.membership.on((event) => this.#onMembership(event));
-    this.#offClaim = o.membership.setPayload(CLAIM_PAYLOAD_PART, () => claimPart(this.#claimRing));
     try {
       this.#requester.start();
       this.#owner.start();
       this.#fanIn.start();
-      this.#inbox.start();
+      this.#handoff.start();
       await o.connection.flush();
     } catch (err) {
       await this.close();
@@ -212,16 +186,6 @@ export class ClusterRooms implements RoomGateway {
         cause: err,
       });
     }
-    // Until it has heard every peer, this node cannot know who still claims a room it owns.
-    o.membership.whenReady().then(
-      () => {
-        if (this.#state !== 'running') return;
-        this.#joined = true;
-        this.#announceClaim();
-        this.#inbox.reconsider();
-      },
-      () => {},
-    );
   }
 
   /**
@@ -234,7 +198,7 @@ export class ClusterRooms implements RoomGateway {
     if (!this.#o.membership.nodes().some((node) => node !== this.#self.node)) return;
     this.#state = 'leaving';
     this.#reRing();
-    await this.#outbox.idle(this.#o.handoffTimeoutMs);
+    await this.#handoff.idle(this.#o.handoffTimeoutMs);
   }
 
   /** Stops; requests in flight fail with ARQ_ERR_SHARD_STOPPED. The connection stays open. */
@@ -243,15 +207,12 @@ export class ClusterRooms implements RoomGateway {
     this.#state = 'closed';
     this.#offMembership?.();
     this.#offMembership = null;
-    this.#offClaim?.();
-    this.#offClaim = null;
     this.#router.close();
     this.#requester.close();
     this.#owner.close();
     this.#interest.close();
     this.#fanIn.close();
-    this.#inbox.close();
-    this.#outbox.close();
+    this.#handoff.close();
   }
 
   join(
@@ -369,56 +330,25 @@ export class ClusterRooms implements RoomGateway {
     };
   }
 
-  #import(roomKey: string, state: RoomState): void {
-    try {
-      this.#o.local.importRoom(roomKey, state, (error) => {
-        if (error !== null) this.#o.log({ type: 'handoff_failed', roomKey, error });
-      });
-    } catch (error) {
-      // The pool is restarting: the room starts afresh there, as any room of a restarted shard.
-      this.#o.log({ type: 'handoff_failed', roomKey, error: asError(error) });
-    }
-  }
-
-  #onServing(roomKey: string, imported: boolean): void {
-    if (this.#unsubscribeWhenServed.delete(roomKey)) this.#interest.unsubscribe(roomKey);
-    // Nodes with members keep their fan-out subscription across the move but re-join here only
-    // as their rings change: until then, every delivery goes out on the room's fan-out subject.
-    if (imported) this.#owner.fanFor(roomKey, this.#o.requestTimeoutMs);
-  }
-
-  /** What this node's heartbeats claim: its ring, or the one before while hand-offs are out. */
-  #announceClaim(): void {
-    if (!this.#joined || this.#outbox.busy) return;
-    const ring = this.#state === 'leaving' ? null : this.#ring;
-    if (ring === this.#claimRing) return;
-    this.#claimRing = ring;
-    this.#o.membership.beat();
-  }
-
   #onMembership(event: MembershipEvent): void {
     if (this.#state !== 'running' && this.#state !== 'leaving') return;
     switch (event.type) {
       case 'heartbeat':
-        if (this.#claims.update(event.member.node, event.payload[CLAIM_PAYLOAD_PART])) {
-          this.#inbox.reconsider();
-        }
+        this.#handoff.heartbeat(event.member.node, event.payload);
         return;
       case 'up':
         this.#reRing();
         return;
       case 'down':
       case 'leaving':
-        this.#claims.drop(event.member.node);
         this.#reRing();
         this.#owner.dropMember(event.member);
-        this.#inbox.reconsider();
+        this.#handoff.peerGone(event.member.node);
         return;
       case 'restarted': {
-        this.#claims.drop(event.previous.node);
         this.#owner.dropMember(event.previous);
         const moved = new Set(this.#reRing());
-        this.#inbox.reconsider();
+        this.#handoff.peerGone(event.previous.node);
         // The new life of the owner has none of its rooms' members: they re-join it too.
         const node = event.member.node;
         const rooms = this.#interest
@@ -450,20 +380,16 @@ export class ClusterRooms implements RoomGateway {
       moved.push(roomKey);
       // A room leaves a node only when another comes up or when the node leaves itself: its old
       // owner is alive, so it hands the room over (its members re-join the new owner meanwhile).
-      if (move.from === self) {
-        this.#inbox.forget(roomKey);
-        this.#outbox.handOver(roomKey);
-      }
+      if (move.from === self) this.#handoff.lost(roomKey);
       if (move.to === self) {
         // The old owner's last fan-out messages may still be on their way: listen until served.
-        if (this.#interest.has(roomKey)) this.#unsubscribeWhenServed.add(roomKey);
+        this.#handoff.gained(roomKey);
       } else {
-        this.#unsubscribeWhenServed.delete(roomKey);
+        if (move.from !== self) this.#handoff.passed(roomKey);
         this.#interest.subscribe(roomKey);
       }
     }
-    this.#inbox.ringChanged();
-    this.#announceClaim();
+    this.#handoff.ringChanged();
     if (moved.length > 0) this.#emit('membership', moved);
     return moved;
   }

@@ -1,7 +1,7 @@
 import { asError } from './cluster-log.js';
 import type { ClusterRing } from './cluster-ring.js';
 import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import type { HandoffInbox } from './handoff-inbox.js';
+import type { RoomHandoff } from './room-handoff.js';
 import type { RoomInterest } from './room-interest.js';
 import { type LaneJob, RoomLanes } from './room-lanes.js';
 import type { RoomRequester } from './room-requester.js';
@@ -24,7 +24,7 @@ export interface RoomRouterOptions {
   readonly open: () => boolean;
   readonly requester: RoomRequester;
   readonly interest: RoomInterest;
-  readonly inbox: HandoffInbox;
+  readonly handoff: RoomHandoff;
   readonly retryMs: number;
   readonly timeoutMs: number;
   readonly counters: RoomRouteCounters;
@@ -39,7 +39,7 @@ interface RouteJob extends LaneJob {
 
 /**
  * Takes a room request of this node to the room's owner: this node's shards (unless the room
- * waits for its hand-off, HandoffInbox) or a NATS request to the owner node. NOT_OWNER (the rings
+ * waits for its hand-off, RoomHandoff) or a NATS request to the owner node. NOT_OWNER (the rings
  * disagree for a moment), or no answer from an owner the ring has left since, is retried after
  * `retryMs`, within `timeoutMs`, against the owner of the ring as it is then; RoomLanes keeps one
  * node's requests for one room in their order through those retries.
@@ -86,7 +86,7 @@ export class RoomRouter {
 
   /** The room is this node's: straight to the shards, unless it waits for its hand-off. */
   #runLocal(job: RouteJob): void {
-    if (this.#o.inbox.defer(job.roomKey, () => this.#lanes.submit(job))) return;
+    if (this.#o.handoff.defer(job.roomKey, () => this.#lanes.submit(job))) return;
     try {
       job.on.local();
     } catch (error) {

@@ -44,7 +44,7 @@ function startPublisher(
     while (running) {
       const window = 'window' in mode ? mode.window : 1;
       if (inflight >= window) {
-        await sleep(1);
+        await sleep(2);
         continue;
       }
       const body = `${prefix}-${sent.length + 1}`;
@@ -61,8 +61,9 @@ function startPublisher(
       void answered.finally(() => {
         inflight -= 1;
       });
+      // A steady stream, not a flood: the machine is shared with other tests.
       if ('waitForAck' in mode) await answered;
-      else await sleep(2);
+      await sleep(2);
     }
   })();
   return {
