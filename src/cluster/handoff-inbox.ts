@@ -61,6 +61,7 @@ export class HandoffInbox {
   #calm = false;
   #sweep: NodeJS.Timeout | null = null;
   #sub: Subscription | null = null;
+  #closed = false;
 
   constructor(options: HandoffInboxOptions) {
     this.#o = options;
@@ -82,7 +83,7 @@ export class HandoffInbox {
    * False: the caller goes ahead now. Only for rooms this node owns.
    */
   defer(roomKey: string, run: () => void): boolean {
-    if (this.#calm) return false;
+    if (this.#calm || this.#closed) return false;
     let held = this.#held.get(roomKey);
     if (held === undefined) {
       if (this.#free.has(roomKey) || !this.#check(roomKey)) return false;
@@ -151,8 +152,9 @@ export class HandoffInbox {
       // the connection is closed already: the subscription went with it
     }
     this.#sub = null;
-    for (const held of this.#held.values()) clearTimeout(held.timer);
-    this.#held.clear();
+    this.#closed = true;
+    // What waits runs now and meets the closed gateway: every request is still answered once.
+    for (const roomKey of [...this.#held.keys()]) this.#release(roomKey);
     this.#stash.clear();
     if (this.#sweep !== null) clearInterval(this.#sweep);
     this.#sweep = null;

@@ -58,6 +58,7 @@ export class RoomLanes<J extends LaneJob> {
   }
 
   submit(job: J): void {
+    if (this.#closed) return job.fail(this.#o.stopped());
     const seq = ++this.#seq;
     const lane = this.#lanes.get(job.roomKey);
     if (lane === undefined) {

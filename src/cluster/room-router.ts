@@ -87,6 +87,12 @@ export class RoomRouter {
   /** The room is this node's: straight to the shards, unless it waits for its hand-off. */
   #runLocal(job: RouteJob): void {
     if (this.#o.handoff.defer(job.roomKey, () => this.#lanes.submit(job))) return;
+    if (!this.#o.open()) {
+      // It waited for a hand-off and the gateway closed meanwhile.
+      const error = new RoomRouteError('ARQ_ERR_SHARD_STOPPED', 'cluster rooms are closed');
+      queueMicrotask(() => job.on.fail(error));
+      return;
+    }
     try {
       job.on.local();
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   join,
   publish,
   type Recorded,
+  rejection,
   restoreOnMove,
   roomOwnedBy,
   startCluster,
@@ -267,5 +268,15 @@ t.test(
     const next = performance.now();
     await publish(a.rooms, stuck, 21, 'no more waiting');
     t.ok(performance.now() - next < handoffTimeoutMs, 'and serves without waiting from then on');
+
+    // A request waiting for a hand-off when the gateway closes is still answered, once.
+    const another = roomOwnedBy('b', ['a', 'b', 'z'], 'stuck2', {
+      members: ['a', 'z'],
+      owner: 'z',
+    });
+    const waiting = rejection(publish(b.rooms, another, 11, 'cut short'));
+    await eventually(() => b.rooms.stats().awaitingHandoff === 1, 'it waits');
+    await b.rooms.close();
+    t.equal((await waiting).code, 'ARQ_ERR_SHARD_STOPPED');
   },
 );
