@@ -7,5 +7,5 @@ export {
   RoomHistory,
   type RoomHistoryOptions,
 } from './room-history.js';
-export type { ResumeFrom, RoomDelivery, RoomMessage } from './room-message.js';
+export type { ResumeFrom, RoomDelivery, RoomMessage, RoomState } from './room-message.js';
 export type { RoomOutput, RoomReplyError } from './room-output.js';

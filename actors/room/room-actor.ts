@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js';
 import { RoomHistory, type RoomHistoryOptions } from './room-history.js';
-import type { RoomMessage } from './room-message.js';
+import type { RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
 
 export const DEFAULT_ROOM_IDLE_MS = 30_000;
@@ -13,13 +13,16 @@ export interface RoomActorOptions {
   readonly idleMs?: number;
   readonly history?: RoomHistoryOptions;
   readonly now?: () => number;
+  /** The state a room had on its previous owner node (a graceful move): the stream continues. */
+  readonly initial?: RoomState;
 }
 
 /**
  * One room: orders its messages (offset), keeps recent history for resume, knows its local members
  * (to stop when empty), and emits one delivery per publish. Presence is not here: it belongs to the
  * connections, so the node's presence tracker (beside the edge) owns it and survives shard crashes. A new actor is a new stream epoch: offsets restart
- * at 1, and a client resuming from another epoch is told `recovered: false`.
+ * at 1, and a client resuming from another epoch is told `recovered: false`, unless it starts from
+ * the `initial` state another node handed over (`export`): then epoch, offsets and history go on.
  */
 export class RoomActor implements Behavior<RoomMessage> {
   readonly #key: string;
@@ -27,7 +30,7 @@ export class RoomActor implements Behavior<RoomMessage> {
   readonly #idleMs: number;
   readonly #history: RoomHistory;
   readonly #now: () => number;
-  readonly #epoch = randomBytes(6).toString('base64url');
+  readonly #epoch: string;
   readonly #members = new Set<number>();
   #offset = 0;
   #lastActivity = 0;
@@ -39,6 +42,12 @@ export class RoomActor implements Behavior<RoomMessage> {
     this.#idleMs = options.idleMs ?? DEFAULT_ROOM_IDLE_MS;
     this.#history = new RoomHistory(options.history);
     this.#now = options.now ?? Date.now;
+    const initial = options.initial;
+    this.#epoch = initial?.epoch ?? randomBytes(6).toString('base64url');
+    if (initial !== undefined) {
+      this.#offset = initial.offset;
+      for (const entry of initial.history) this.#history.append(entry);
+    }
   }
 
   get epoch(): string {
@@ -58,6 +67,16 @@ export class RoomActor implements Behavior<RoomMessage> {
         return this.#leave(message.connId, message.corr, ctx);
       case 'publish':
         return this.#publish(message);
+      case 'export':
+        // Everything told to the room before this is done: its state is final. It stops here;
+        // the node routes the room's later messages to the new owner.
+        this.#out.exported(message.corr, {
+          epoch: this.#epoch,
+          offset: this.#offset,
+          history: this.#history.entries(),
+        });
+        ctx.stop();
+        return;
       case 'idle-check':
         this.#idleTimer = null;
         if (this.#members.size > 0) return;

@@ -89,6 +89,13 @@ export class RoomHistory {
     return out;
   }
 
+  /** Every kept message, oldest first (a room handing itself over to another node). */
+  entries(): HistoryEntry[] {
+    const out: HistoryEntry[] = [];
+    for (let i = 0; i < this.#count; i++) out.push(this.#at(i));
+    return out;
+  }
+
   clear(): void {
     this.#slots.fill(undefined);
     this.#head = 0;

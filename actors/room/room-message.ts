@@ -1,3 +1,5 @@
+import type { HistoryEntry } from './room-history.js';
+
 /** A resume point from a client's `join` with `since`. */
 export interface ResumeFrom {
   readonly epoch: string;
@@ -25,7 +27,20 @@ export type RoomMessage =
       /** Opaque bytes built by the edge; the room stores and forwards them unparsed. */
       readonly payload: Uint8Array;
     }
-  | { readonly type: 'idle-check' };
+  | { readonly type: 'idle-check' }
+  /** Hand the room over (its owner node changed): answer its state, then stop. */
+  | { readonly type: 'export'; readonly corr: number };
+
+/**
+ * What a room hands over when it moves to another node: its stream (epoch, last offset) and its
+ * recent history, so that offsets continue and `since` still resumes on the new owner.
+ */
+export interface RoomState {
+  readonly epoch: string;
+  readonly offset: number;
+  /** Oldest first; offsets contiguous and ending at `offset` (or empty). */
+  readonly history: readonly HistoryEntry[];
+}
 
 /** One ordered message on its way to the members (and, later, other nodes). */
 export interface RoomDelivery {

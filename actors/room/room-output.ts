@@ -1,4 +1,4 @@
-import type { RoomDelivery } from './room-message.js';
+import type { RoomDelivery, RoomState } from './room-message.js';
 
 /** Wire error codes a room answers with (PROTOCOL.md section 3). */
 export type RoomReplyError = 'not_joined' | 'overloaded' | 'internal';
@@ -14,4 +14,6 @@ export interface RoomOutput {
   deliver(delivery: RoomDelivery): void;
   /** A stored message for one connection only (replay after `join` with `since`). */
   deliverTo(connId: number, delivery: RoomDelivery): void;
+  /** The room's state, answering an `export` (the room stops right after). */
+  exported(corr: number, state: RoomState): void;
 }

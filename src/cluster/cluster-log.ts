@@ -14,7 +14,11 @@ export type ClusterLogEvent =
   /** A heartbeat carried this node's id with another incarnation: two processes share an id. */
   | { readonly type: 'node_id_conflict'; readonly node: string; readonly incarnation: string }
   /** A full-state pull from `node` failed (timeout, no responder, bad reply); it is retried. */
-  | { readonly type: 'state_pull_failed'; readonly node: string; readonly error: Error };
+  | { readonly type: 'state_pull_failed'; readonly node: string; readonly error: Error }
+  /** A moved room waited for its hand-off longer than handoffTimeoutMs: it started afresh. */
+  | { readonly type: 'handoff_timeout'; readonly roomKey: string }
+  /** A room could not be handed over (export failed, or no ack in time): it restarts afresh. */
+  | { readonly type: 'handoff_failed'; readonly roomKey: string; readonly error: Error };
 
 export type ClusterLog = (event: ClusterLogEvent) => void;
 

@@ -34,6 +34,17 @@ export interface ClusterRoomsStats {
   readonly directReceived: number;
   /** Messages from NATS that did not parse or did not match their subject: dropped. */
   readonly malformed: number;
+  /** Graceful moves, old owner's side: rooms handed over (acked), and given up (no ack in time). */
+  readonly handoffsSent: number;
+  readonly handoffsFailed: number;
+  /** New owner's side: hand-offs received, used (imported), and refused as too late. */
+  readonly handoffsReceived: number;
+  readonly handoffsImported: number;
+  readonly handoffsLate: number;
+  /** Moved rooms that waited handoffTimeoutMs for a hand-off in vain and started afresh. */
+  readonly handoffTimeouts: number;
+  /** Rooms waiting for their hand-off right now. */
+  readonly awaitingHandoff: number;
   /** Rooms with local members (or joins in flight) through this gateway. */
   readonly rooms: number;
   /** Of those, rooms with a fan-out subscription (the room's owner is another node). */
@@ -56,6 +67,12 @@ export interface RoomRouteCounters {
   directSent: number;
   directReceived: number;
   malformed: number;
+  handoffsSent: number;
+  handoffsFailed: number;
+  handoffsReceived: number;
+  handoffsImported: number;
+  handoffsLate: number;
+  handoffTimeouts: number;
 }
 
 export function newRoomRouteCounters(): RoomRouteCounters {
@@ -71,5 +88,11 @@ export function newRoomRouteCounters(): RoomRouteCounters {
     directSent: 0,
     directReceived: 0,
     malformed: 0,
+    handoffsSent: 0,
+    handoffsFailed: 0,
+    handoffsReceived: 0,
+    handoffsImported: 0,
+    handoffsLate: 0,
+    handoffTimeouts: 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RoomGateway } from '../../actors/index.js';
+import type { RoomGateway, RoomState } from '../../actors/index.js';
 import type { ShardDelivery } from '../shard/index.js';
 import { quote } from './cluster-error.js';
 import { type ClusterLog, SILENT_CLUSTER_LOG } from './cluster-log.js';
@@ -17,8 +17,20 @@ export const DEFAULT_ROOM_REQUEST_TIMEOUT_MS = 5_000;
 /** The pause before a request answered NOT_OWNER is routed again (the rings are settling). */
 export const DEFAULT_NOT_OWNER_RETRY_MS = 50;
 
-/** The node's own rooms (its ShardPool): the same callback API as the gateway. */
-export type LocalRooms = RoomGateway;
+/**
+ * How long a room that moved here gracefully waits for its old owner's hand-off before it starts
+ * afresh (below requestTimeoutMs: the requests it holds meanwhile must still be answered in time).
+ */
+export const DEFAULT_HANDOFF_TIMEOUT_MS = 2_000;
+
+/**
+ * The node's own rooms (its ShardPool): the same callback API as the gateway, plus taking a room
+ * out (its state, after everything sent to it before) and starting one from a handed-over state.
+ */
+export interface LocalRooms extends RoomGateway {
+  exportRoom(roomKey: string, done: (error: Error | null, state: RoomState | null) => void): void;
+  importRoom(roomKey: string, state: RoomState, done: (error: Error | null) => void): void;
+}
 
 export interface ClusterRoomsOptions {
   /** The node's NATS connection; ClusterRooms uses it but never closes it. */
@@ -32,6 +44,7 @@ export interface ClusterRoomsOptions {
   readonly log?: ClusterLog;
   readonly requestTimeoutMs?: number;
   readonly notOwnerRetryMs?: number;
+  readonly handoffTimeoutMs?: number;
 }
 
 export interface ResolvedClusterRoomsOptions {
@@ -42,6 +55,7 @@ export interface ResolvedClusterRoomsOptions {
   readonly log: ClusterLog;
   readonly requestTimeoutMs: number;
   readonly notOwnerRetryMs: number;
+  readonly handoffTimeoutMs: number;
 }
 
 export function resolveClusterRoomsOptions(
@@ -58,10 +72,12 @@ export function resolveClusterRoomsOptions(
     local === null ||
     typeof local.join !== 'function' ||
     typeof local.leave !== 'function' ||
-    typeof local.publish !== 'function'
+    typeof local.publish !== 'function' ||
+    typeof local.exportRoom !== 'function' ||
+    typeof local.importRoom !== 'function'
   ) {
     throw optionError(
-      `options.local must have join, leave and publish methods (a ShardPool), got ${quote(typeof local)}`,
+      `options.local must have join, leave, publish, exportRoom and importRoom methods (a ShardPool), got ${quote(typeof local)}`,
     );
   }
   const requestTimeoutMs = positiveInt(
@@ -79,6 +95,16 @@ export function resolveClusterRoomsOptions(
       `options.notOwnerRetryMs must be below options.requestTimeoutMs (${requestTimeoutMs}), got ${quote(notOwnerRetryMs)}`,
     );
   }
+  const handoffTimeoutMs = positiveInt(
+    o.handoffTimeoutMs,
+    'handoffTimeoutMs',
+    Math.max(1, Math.min(DEFAULT_HANDOFF_TIMEOUT_MS, Math.floor(requestTimeoutMs / 2))),
+  );
+  if (handoffTimeoutMs >= requestTimeoutMs) {
+    throw optionError(
+      `options.handoffTimeoutMs must be below options.requestTimeoutMs (${requestTimeoutMs}), got ${quote(handoffTimeoutMs)}`,
+    );
+  }
   return {
     connection,
     membership: o.membership,
@@ -87,5 +113,6 @@ export function resolveClusterRoomsOptions(
     log: callback<ClusterLog>(o.log, 'log', SILENT_CLUSTER_LOG),
     requestTimeoutMs,
     notOwnerRetryMs,
+    handoffTimeoutMs,
   };
 }

@@ -8,7 +8,6 @@ import {
 } from '../../actors/index.js';
 import type { ShardDelivery } from '../shard/index.js';
 import { ClusterError } from './cluster-error.js';
-import { asError } from './cluster-log.js';
 import { ClusterRing, ownerMove } from './cluster-ring.js';
 import {
   type ClusterRoomsEvent,
@@ -24,14 +23,13 @@ import {
 import type { MemberId, MembershipEvent } from './membership-event.js';
 import { isProxyId } from './proxy-table.js';
 import { RoomFanIn } from './room-fan-in.js';
+import { RoomHandoff } from './room-handoff.js';
 import { RoomInterest } from './room-interest.js';
 import { RoomOwner } from './room-owner.js';
 import { RoomRequester } from './room-requester.js';
-import { RoomRouteError } from './room-route-error.js';
-import { encodeRoomRequest, type RoomReply, type RoomRequest } from './room-wire.js';
-import { roomPublishSubject } from './subjects.js';
+import { RoomRouter, unexpected } from './room-router.js';
 
-type State = 'idle' | 'running' | 'closed';
+type State = 'idle' | 'running' | 'leaving' | 'closed';
 
 /**
  * The cluster's RoomGateway: any connection of any node joins and publishes to any room, and each
@@ -52,8 +50,15 @@ type State = 'idle' | 'running' | 'closed';
  * - Replays (join with `since`) go on `arq.dir.t.<tenant>.n.<node>.r.<room>` to the joiner's node
  *   only, after the join's reply and before any later live message (one publisher connection).
  * - Membership changes: rooms whose owner changed, among those this node has members in or owns,
- *   are reported as `owner-changed`; the node re-joins its members there with `restore`. The old
- *   owner takes its members (local and remote) out of the room; a restarted owner is reported too.
+ *   are reported as `owner-changed`; the node re-joins its members there with `restore`. A
+ *   restarted owner is reported too.
+ * - Graceful moves (a node came up, or this node leaves: the old owner is alive): the old owner
+ *   hands the room over (HandoffOutbox: export from its shard after the room's earlier messages,
+ *   then its state to the new owner) and keeps claiming it meanwhile (PeerClaims, on its
+ *   heartbeats); the new owner holds the room's requests until the hand-off (HandoffInbox), then
+ *   starts the room with the same epoch, offsets and history, and for a while fans out every
+ *   delivery, also to nodes whose members have not re-joined yet. One node's requests for one
+ *   room stay in order across the move (RoomLanes). A room whose owner died starts afresh.
  *
  * Every callback runs exactly once; nothing from the network throws out of a NATS callback.
  */
@@ -66,8 +71,8 @@ export class ClusterRooms implements RoomGateway {
   readonly #fanIn: RoomFanIn;
   readonly #requester: RoomRequester;
   readonly #owner: RoomOwner;
-  /** NOT_OWNER retries waiting for their turn, each with the way to fail it on close. */
-  readonly #retries = new Map<NodeJS.Timeout, () => void>();
+  readonly #router: RoomRouter;
+  readonly #handoff: RoomHandoff;
   #ring: ClusterRing;
   #state: State = 'idle';
   #offMembership: (() => void) | null = null;
@@ -76,10 +81,11 @@ export class ClusterRooms implements RoomGateway {
     this.#o = resolveClusterRoomsOptions(options);
     const o = this.#o;
     this.#self = o.membership.self;
-    this.#ring = new ClusterRing([this.#self.node]);
+    const self = this.#self.node;
+    this.#ring = new ClusterRing([self]);
     this.#fanIn = new RoomFanIn({
       connection: o.connection,
-      self: this.#self.node,
+      self,
       deliver: o.deliver,
       log: o.log,
       counters: this.#counters,
@@ -90,9 +96,34 @@ export class ClusterRooms implements RoomGateway {
       connection: o.connection,
       self: this.#self,
       local: o.local,
-      owns: (roomKey) =>
-        this.#state === 'running' && this.#ring.ownerOf(roomKey) === this.#self.node,
+      owns: (roomKey) => this.#owns(roomKey),
+      defer: (roomKey, run) => this.#owns(roomKey) && this.#handoff.defer(roomKey, run),
       log: o.log,
+      counters: this.#counters,
+    });
+    this.#handoff = new RoomHandoff({
+      connection: o.connection,
+      membership: o.membership,
+      local: o.local,
+      owner: this.#owner,
+      interest: this.#interest,
+      ring: () => this.#ring,
+      owns: (roomKey) => this.#owns(roomKey),
+      leaving: () => this.#state === 'leaving',
+      timeoutMs: o.handoffTimeoutMs,
+      fanMs: o.requestTimeoutMs,
+      log: o.log,
+      counters: this.#counters,
+    });
+    this.#router = new RoomRouter({
+      self,
+      ring: () => this.#ring,
+      open: () => this.#state === 'running' || this.#state === 'leaving',
+      requester: this.#requester,
+      interest: this.#interest,
+      handoff: this.#handoff,
+      retryMs: o.notOwnerRetryMs,
+      timeoutMs: o.requestTimeoutMs,
       counters: this.#counters,
     });
   }
@@ -109,6 +140,7 @@ export class ClusterRooms implements RoomGateway {
   stats(): ClusterRoomsStats {
     return {
       ...this.#counters,
+      awaitingHandoff: this.#handoff.held,
       rooms: this.#interest.size,
       fanSubscriptions: this.#interest.subscriptions,
       proxies: this.#owner.proxies,
@@ -130,7 +162,7 @@ export class ClusterRooms implements RoomGateway {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Subscribes (owner requests, replies, replays) and follows the membership. */
+  /** Subscribes (owner requests, replies, replays, hand-offs) and follows the membership. */
   async start(): Promise<void> {
     if (this.#state !== 'idle') {
       throw new ClusterError(
@@ -146,6 +178,7 @@ export class ClusterRooms implements RoomGateway {
       this.#requester.start();
       this.#owner.start();
       this.#fanIn.start();
+      this.#handoff.start();
       await o.connection.flush();
     } catch (err) {
       await this.close();
@@ -155,22 +188,31 @@ export class ClusterRooms implements RoomGateway {
     }
   }
 
+  /**
+   * Graceful leave, before the membership's `leaving`: this node stops owning rooms (they go to
+   * the ring without it) and hands each over to its new owner; resolves when all are acked, or
+   * after `handoffTimeoutMs` (what is left over then starts afresh on its new owner).
+   */
+  async handOff(): Promise<void> {
+    if (this.#state !== 'running') return;
+    if (!this.#o.membership.nodes().some((node) => node !== this.#self.node)) return;
+    this.#state = 'leaving';
+    this.#reRing();
+    await this.#handoff.idle(this.#o.handoffTimeoutMs);
+  }
+
   /** Stops; requests in flight fail with ARQ_ERR_SHARD_STOPPED. The connection stays open. */
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#offMembership?.();
     this.#offMembership = null;
+    this.#router.close();
     this.#requester.close();
     this.#owner.close();
     this.#interest.close();
     this.#fanIn.close();
-    const retries = [...this.#retries];
-    this.#retries.clear();
-    for (const [timer, fail] of retries) {
-      clearTimeout(timer);
-      fail();
-    }
+    this.#handoff.close();
   }
 
   join(
@@ -186,7 +228,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'join', since, restore } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.join(roomKey, connId, since, restore, finish),
       reply: (reply) => {
         if (reply.type !== 'joined') return finish(unexpected(reply), null);
@@ -214,7 +256,7 @@ export class ClusterRooms implements RoomGateway {
       done(error, reply);
     };
     const request = { ...this.#origin(roomKey, connId), type: 'leave' } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.leave(roomKey, connId, done === null ? null : finish),
       reply: (reply) =>
         reply.type === 'left' ? finish(null, {}) : finish(unexpected(reply), null),
@@ -237,7 +279,7 @@ export class ClusterRooms implements RoomGateway {
       echo,
       ingressTs,
     } as const;
-    this.#route(roomKey, request, performance.now(), {
+    this.#router.route(roomKey, request, {
       local: () => this.#o.local.publish(roomKey, connId, payload, echo, ingressTs, done),
       // A remote owner answers every publish (its NOT_OWNER answer drives the retry); a
       // fire-and-forget publish just ignores the answer.
@@ -255,15 +297,16 @@ export class ClusterRooms implements RoomGateway {
    * and a replay for a remote joiner goes to its node.
    */
   onLocalDelivery(d: ShardDelivery): void {
+    const serving = this.#state === 'running' || this.#state === 'leaving';
     if (d.direct) {
       if (isProxyId(d.connId)) {
-        if (this.#state === 'running') this.#owner.routeDirect(d);
+        if (serving) this.#owner.routeDirect(d);
       } else {
         this.#fanIn.deliver(d);
       }
       return;
     }
-    if (this.#state === 'running') this.#owner.fanOut(d);
+    if (serving) this.#owner.fanOut(d);
     this.#fanIn.deliver(isProxyId(d.connId) ? { ...d, connId: 0 } : d);
   }
 
@@ -273,6 +316,10 @@ export class ClusterRooms implements RoomGateway {
    */
   restoreRemote(match: (roomKey: string) => boolean): number {
     return this.#state === 'running' ? this.#owner.restore(match) : 0;
+  }
+
+  #owns(roomKey: string): boolean {
+    return this.#state === 'running' && this.#ring.ownerOf(roomKey) === this.#self.node;
   }
 
   #origin(roomKey: string, conn: number) {
@@ -285,57 +332,11 @@ export class ClusterRooms implements RoomGateway {
     };
   }
 
-  /** Sends `request` to the room's owner now (local call or NATS request); retries NOT_OWNER. */
-  #route(roomKey: string, request: RoomRequest, firstAt: number, on: RouteHandlers): void {
-    if (this.#state !== 'running') {
-      const error = new RoomRouteError('ARQ_ERR_SHARD_STOPPED', `cluster rooms are ${this.#state}`);
-      queueMicrotask(() => on.fail(error));
-      return;
-    }
-    const owner = this.#ring.ownerOf(roomKey);
-    if (owner === this.#self.node) {
-      try {
-        on.local();
-      } catch (error) {
-        // The local pool refused before sending (e.g. it is restarting): the callback still runs once.
-        queueMicrotask(() => on.fail(asError(error)));
-      }
-      return;
-    }
-    // The fan-out subscription exists before the request leaves (same connection: the server
-    // has it before the owner can answer), so nothing published after the reply is missed.
-    if (request.type === 'join') this.#interest.subscribe(roomKey);
-    const subject = roomPublishSubject(request.tenant, owner, request.room);
-    this.#requester.request(subject, encodeRoomRequest(request), (error, reply) => {
-      if (error === null) return on.reply(reply as RoomReply);
-      if (error.code !== 'ARQ_ERR_NOT_OWNER') return on.fail(error);
-      if (this.#state === 'running' && performance.now() - firstAt < this.#o.requestTimeoutMs) {
-        this.#counters.retries += 1;
-        this.#later(() => this.#route(roomKey, request, firstAt, on), on.fail);
-        return;
-      }
-      on.fail(
-        new RoomRouteError('ARQ_ERR_SHARD_DOWN', 'no node took the room within the timeout', {
-          cause: error,
-        }),
-      );
-    });
-  }
-
-  #later(run: () => void, fail: (error: Error) => void): void {
-    const timer = setTimeout(() => {
-      this.#retries.delete(timer);
-      run();
-    }, this.#o.notOwnerRetryMs);
-    this.#retries.set(timer, () =>
-      fail(new RoomRouteError('ARQ_ERR_SHARD_STOPPED', 'cluster rooms are closed')),
-    );
-  }
-
   #onMembership(event: MembershipEvent): void {
-    if (this.#state !== 'running') return;
+    if (this.#state !== 'running' && this.#state !== 'leaving') return;
     switch (event.type) {
       case 'heartbeat':
+        this.#handoff.heartbeat(event.member.node, event.payload);
         return;
       case 'up':
         this.#reRing();
@@ -344,10 +345,12 @@ export class ClusterRooms implements RoomGateway {
       case 'leaving':
         this.#reRing();
         this.#owner.dropMember(event.member);
+        this.#handoff.peerGone(event.member.node);
         return;
       case 'restarted': {
         this.#owner.dropMember(event.previous);
         const moved = new Set(this.#reRing());
+        this.#handoff.peerGone(event.previous.node);
         // The new life of the owner has none of its rooms' members: they re-join it too.
         const node = event.member.node;
         const rooms = this.#interest
@@ -359,11 +362,17 @@ export class ClusterRooms implements RoomGateway {
     }
   }
 
+  /** The live set (without this node once it leaves): this node's ring. */
+  #liveNodes(): string[] {
+    const nodes = this.#o.membership.nodes();
+    return this.#state === 'leaving' ? nodes.filter((node) => node !== this.#self.node) : nodes;
+  }
+
   /** Takes the live set as the ring; handles and reports (and returns) the rooms that moved. */
   #reRing(): string[] {
     const before = this.#ring;
-    const after = new ClusterRing(this.#o.membership.nodes());
-    if (after.sameMembers(before)) return [];
+    const after = new ClusterRing(this.#liveNodes());
+    if (after.sameMembers(before) || after.size === 0) return [];
     this.#ring = after;
     const self = this.#self.node;
     const moved: string[] = [];
@@ -371,24 +380,20 @@ export class ClusterRooms implements RoomGateway {
       const move = ownerMove(before, after, roomKey);
       if (move === null) continue;
       moved.push(roomKey);
-      if (move.from === self) {
-        // Stop serving it: every member re-joins on the new owner (ours through `owner-changed`).
-        this.#owner.dropRoom(roomKey);
-        for (const connId of this.#interest.members(roomKey)) this.#leaveLocal(roomKey, connId);
+      // A room leaves a node only when another comes up or when the node leaves itself: its old
+      // owner is alive, so it hands the room over (its members re-join the new owner meanwhile).
+      if (move.from === self) this.#handoff.lost(roomKey);
+      if (move.to === self) {
+        // The old owner's last fan-out messages may still be on their way: listen until served.
+        this.#handoff.gained(roomKey);
+      } else {
+        if (move.from !== self) this.#handoff.passed(roomKey);
+        this.#interest.subscribe(roomKey);
       }
-      if (move.to === self) this.#interest.unsubscribe(roomKey);
-      else this.#interest.subscribe(roomKey);
     }
+    this.#handoff.ringChanged();
     if (moved.length > 0) this.#emit('membership', moved);
     return moved;
-  }
-
-  #leaveLocal(roomKey: string, connId: number): void {
-    try {
-      this.#o.local.leave(roomKey, connId, null);
-    } catch (error) {
-      this.#o.log({ type: 'listener_failed', error });
-    }
   }
 
   #emit(reason: ClusterRoomsEvent['reason'], rooms: string[]): void {
@@ -407,15 +412,4 @@ export class ClusterRooms implements RoomGateway {
       }
     }
   }
-}
-
-interface RouteHandlers {
-  /** Runs the request on this node's shards (the callback given there settles it). */
-  readonly local: () => void;
-  readonly reply: (reply: RoomReply) => void;
-  readonly fail: (error: Error) => void;
-}
-
-function unexpected(reply: RoomReply): RoomRouteError {
-  return new RoomRouteError('ARQ_ERR_CLUSTER_MALFORMED', `unexpected owner reply ${reply.type}`);
 }

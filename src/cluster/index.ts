@@ -27,10 +27,21 @@ export type {
 } from './cluster-rooms-event.js';
 export {
   type ClusterRoomsOptions,
+  DEFAULT_HANDOFF_TIMEOUT_MS,
   DEFAULT_NOT_OWNER_RETRY_MS,
   DEFAULT_ROOM_REQUEST_TIMEOUT_MS,
   type LocalRooms,
 } from './cluster-rooms-options.js';
+export {
+  decodeHandoffAck,
+  decodeRoomHandoff,
+  encodeHandoffAck,
+  encodeRoomHandoff,
+  fitRoomHandoff,
+  HANDOFF_WIRE_VERSION,
+  type HandoffAck,
+  type RoomHandoff,
+} from './handoff-wire.js';
 export { Membership } from './membership.js';
 export type {
   MemberId,
@@ -66,6 +77,8 @@ export {
   type StateRequest,
 } from './presence-wire.js';
 export { isProxyId, PROXY_ID_BASE } from './proxy-table.js';
+export { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
+export { type LaneJob, RoomLanes, type RoomLanesOptions } from './room-lanes.js';
 export { RoomRouteError, type RoomRouteErrorCode } from './room-route-error.js';
 export {
   decodeRoomDirect,

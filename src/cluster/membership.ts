@@ -170,6 +170,14 @@ export class Membership {
     this.#timer = setInterval(() => this.#tick(), this.#o.heartbeatMs);
   }
 
+  /**
+   * Sends a heartbeat now, besides the periodic ones, so that a payload part that changed (e.g.
+   * the rooms this node claims) reaches peers at once. Nothing while not joined or connected.
+   */
+  beat(): void {
+    if (this.#state === 'joining' || this.#state === 'ready') this.#publishHeartbeat();
+  }
+
   /** Resolves when the state is `ready`; rejects if the membership stops first. */
   whenReady(): Promise<void> {
     if (this.#state === 'ready') return Promise.resolve();

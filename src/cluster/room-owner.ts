@@ -29,6 +29,8 @@ export interface RoomOwnerOptions {
   readonly local: LocalRooms;
   /** True while this node's ring places `roomKey` here. */
   readonly owns: (roomKey: string) => boolean;
+  /** True when `run` was queued because the room waits for its hand-off (HandoffInbox.defer). */
+  readonly defer: (roomKey: string, run: () => void) => boolean;
   readonly log: ClusterLog;
   readonly counters: RoomRouteCounters;
 }
@@ -48,6 +50,8 @@ export class RoomOwner {
   readonly #proxies = new ProxyTable();
   /** Fan-out subjects of the rooms with remote members (built once per room, not per message). */
   readonly #fanSubjects = new Map<string, string>();
+  /** Rooms just handed over to this node: fanned out until then, members re-joined or not. */
+  readonly #fanUntil = new Map<string, number>();
   #sub: Subscription | null = null;
 
   constructor(options: RoomOwnerOptions) {
@@ -86,7 +90,7 @@ export class RoomOwner {
 
   /** One fan-out message for the remote members of a live delivery (none when there are none). */
   fanOut(d: ShardDelivery): void {
-    if (this.#proxies.inRoom(d.roomKey) === undefined) {
+    if (this.#proxies.inRoom(d.roomKey) === undefined && !this.#fanForced(d.roomKey)) {
       this.#fanSubjects.delete(d.roomKey);
       return;
     }
@@ -113,6 +117,22 @@ export class RoomOwner {
     if (this.#publish(subject, bytes)) this.#o.counters.fanSent += 1;
   }
 
+  /**
+   * Publishes the room's fan-out for `ms` even without remote members: the room was just handed
+   * over, and nodes whose members have not re-joined here yet still listen on its subject.
+   */
+  fanFor(roomKey: string, ms: number): void {
+    this.#fanUntil.set(roomKey, performance.now() + ms);
+  }
+
+  #fanForced(roomKey: string): boolean {
+    const until = this.#fanUntil.get(roomKey);
+    if (until === undefined) return false;
+    if (performance.now() < until) return true;
+    this.#fanUntil.delete(roomKey);
+    return false;
+  }
+
   /** A replay for a proxy goes to its node, for its connection there. */
   routeDirect(d: ShardDelivery): void {
     const proxy = this.proxy(d.connId);
@@ -137,6 +157,7 @@ export class RoomOwner {
   /** The room moved to another owner: its remote members leave it here (they re-join there). */
   dropRoom(roomKey: string): void {
     this.#fanSubjects.delete(roomKey);
+    this.#fanUntil.delete(roomKey);
     for (const id of this.#proxies.dropRoom(roomKey)) this.#leaveLocal(roomKey, id);
   }
 
@@ -187,6 +208,12 @@ export class RoomOwner {
       return;
     }
     const roomKey = roomKeyOf(request.tenant, request.room);
+    if (this.#o.defer(roomKey, () => this.#serve(msg, roomKey, request))) return;
+    this.#serve(msg, roomKey, request);
+  }
+
+  /** Serves a request now (or answers NOT_OWNER: the ring moved the room since it came). */
+  #serve(msg: Msg, roomKey: string, request: RoomRequest): void {
     if (!this.#o.owns(roomKey)) {
       this.#o.counters.notOwner += 1;
       this.#respond(msg, notOwner());

@@ -10,6 +10,7 @@ import { ClusterError, quote } from './cluster-error.js';
  *   arq.fan.t.<tenant>.r.<room...>              a room's fan-out, to nodes with local members
  *   arq.dir.t.<tenant>.n.<node>.r.<room...>     a room's message for one connection of <node>
  *                                               (a replay after a join with `since`)
+ *   arq.hand.t.<tenant>.n.<node>.r.<room...>    a room handed over to its new owner <node>
  *
  * The tenant sits at the same depth (the 4th token, after `t`) in every room subject, so one NATS
  * permission `arq.*.t.acme.>` fences a tenant (deploy/nats/nats.conf). The room is last and keeps
@@ -65,7 +66,17 @@ export function nodeDirectWildcard(node: string): string {
   return `arq.dir.t.*.n.${encodeToken(node)}.>`;
 }
 
-/** Every room subject of `tenant` (pub, fan and dir), as a NATS permission or subscription. */
+/** A room handed over to `node`, its new owner (a graceful move), by its old owner. */
+export function roomHandoffSubject(tenant: string, node: string, room: string): string {
+  return `arq.hand.t.${encodeToken(tenant)}.n.${encodeToken(node)}.r.${encodeRoomName(room)}`;
+}
+
+/** What `node` subscribes to once for the rooms handed over to it. */
+export function nodeHandoffWildcard(node: string): string {
+  return `arq.hand.t.*.n.${encodeToken(node)}.>`;
+}
+
+/** Every room subject of `tenant` (pub, fan, dir, hand), as a NATS permission or subscription. */
 export function tenantSubjectWildcard(tenant: string): string {
   return `arq.*.t.${encodeToken(tenant)}.>`;
 }

@@ -11,6 +11,7 @@ import {
 } from '../../actors/index.js';
 import { type Child, type ExitReason, Supervisor } from '../../supervision/index.js';
 import { type Principal, TokenVerifier } from '../auth/index.js';
+import type { LocalRooms } from '../cluster/index.js';
 import type { NodeConfig } from '../config/index.js';
 import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
 import { TokenBucket } from '../limits/index.js';
@@ -232,9 +233,9 @@ export class ArqonNode implements ConnectionHost {
   }
 
   /** This node's own rooms: whichever pool instance is current. */
-  readonly #localRooms: RoomGateway = this.#poolGateway();
+  readonly #localRooms: LocalRooms = this.#poolGateway();
 
-  #poolGateway(): RoomGateway {
+  #poolGateway(): LocalRooms {
     const pool = (): ShardPool => {
       if (this.#pool === null)
         throw new NodeError('ARQ_ERR_NODE_STATE', 'the shard pool is restarting');
@@ -264,6 +265,9 @@ export class ArqonNode implements ConnectionHost {
           done,
         ),
       leave: (roomKey, connId, done) => guard(() => pool().leave(roomKey, connId, done), done),
+      exportRoom: (roomKey, done) => guard(() => pool().exportRoom(roomKey, done), done),
+      importRoom: (roomKey, state, done) =>
+        guard(() => pool().importRoom(roomKey, state, done), done),
       publish: (roomKey, connId, payload, echo, ingressTs, done) =>
         guard(
           () =>

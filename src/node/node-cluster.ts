@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { PresenceTracker, RoomGateway } from '../../actors/index.js';
-import { ClusterRooms, Membership, PresenceGossip } from '../cluster/index.js';
+import { ClusterRooms, type LocalRooms, Membership, PresenceGossip } from '../cluster/index.js';
 import type { ShardDelivery } from '../shard/index.js';
 
 export interface NodeClusterOptions {
@@ -13,7 +13,7 @@ export interface NodeClusterOptions {
   readonly presenceBroadcastMs: number;
   readonly presence: PresenceTracker;
   /** The node's own shards. */
-  readonly local: RoomGateway;
+  readonly local: LocalRooms;
   /** Hands a delivery to this node's edge fan-out. */
   readonly deliver: (delivery: ShardDelivery) => void;
   /** Rooms whose owner moved: re-join this node's members of them. */
@@ -123,9 +123,13 @@ export class NodeCluster {
     return this.#rooms.restoreRemote(match);
   }
 
-  /** Graceful leave: peers drop this node at once and move its rooms. */
+  /**
+   * Graceful leave: this node hands its rooms over to their next owners (bounded by the hand-off
+   * timeout), then says `leaving`, so peers drop it at once and serve the rooms it handed over.
+   */
   async stop(): Promise<void> {
     await this.#gossip.broadcast();
+    await this.#rooms.handOff();
     await this.#membership.leave();
     await this.#rooms.close();
     await this.#gossip.close();

@@ -1,6 +1,7 @@
-import type { RoomDelivery, RoomOutput, RoomReplyError } from '../../actors/index.js';
+import type { RoomDelivery, RoomOutput, RoomReplyError, RoomState } from '../../actors/index.js';
 import { EnvelopeKind, type ThreadChannel } from '../transport/index.js';
 import {
+  encodeControl,
   encodeDelivery,
   encodeJson,
   encodeKey,
@@ -53,6 +54,15 @@ export class RingRoomOutput implements RoomOutput {
 
   deliverTo(connId: number, delivery: RoomDelivery): void {
     this.#send(delivery, connId, FLAG_DIRECT);
+  }
+
+  /** A room's state for the edge (it moves to another node): a Control answer to `export`. */
+  exported(corr: number, state: RoomState): void {
+    this.#channel.send(
+      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, correlationId: corr, value: 0 },
+      EMPTY,
+      encodeControl({ type: 'exported', state }),
+    );
   }
 
   /** Forgets a stopped room's cached key bytes. */

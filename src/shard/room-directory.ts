@@ -3,6 +3,7 @@ import {
   type ActorSystem,
   RoomActor,
   type RoomHistoryOptions,
+  type RoomState,
 } from '../../actors/index.js';
 import { type DynamicSupervisor, isNormalExit } from '../../supervision/index.js';
 import type { RingRoomOutput } from './ring-room-output.js';
@@ -47,13 +48,25 @@ export class RoomDirectory {
     return this.find(roomKey) ?? this.#start(roomKey);
   }
 
-  #start(roomKey: string): ActorRef {
+  /**
+   * Starts the room afresh from `state` (handed over by its previous owner node); a room of that
+   * key still here (from an earlier time this node owned it) is stopped: it is out of date.
+   */
+  replace(roomKey: string, state: RoomState): ActorRef {
+    const old = this.find(roomKey);
+    this.#rooms.delete(roomKey);
+    if (old !== null) void this.#options.system.stop(old).catch(() => {});
+    return this.#start(roomKey, state);
+  }
+
+  #start(roomKey: string, initial?: RoomState): ActorRef {
     const { system, supervisor, output } = this.#options;
     const actor = new RoomActor({
       roomKey,
       output,
       idleMs: this.#options.idleMs,
       ...(this.#options.history ? { history: this.#options.history } : {}),
+      ...(initial !== undefined ? { initial } : {}),
     });
     // Spawned here, not inside the supervisor's start, so that messages can be told to it at once;
     // they wait in its mailbox until `started` ran.

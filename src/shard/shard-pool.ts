@@ -1,4 +1,4 @@
-import type { ResumeFrom } from '../../actors/index.js';
+import type { ResumeFrom, RoomState } from '../../actors/index.js';
 import {
   type Child,
   type ExitReason,
@@ -27,6 +27,7 @@ import {
   FLAG_RESTORE,
   type JoinBody,
   type ShardEvent,
+  type ShardRequest,
 } from './shard-wire.js';
 import type { ShardWorkerData } from './shard-worker-data.js';
 
@@ -201,6 +202,43 @@ export class ShardPool implements Child {
     else slot.send(header, encodeKey(roomKey), payload);
   }
 
+  /**
+   * Takes a room out of this node (it moves to another): `done` gets its state once everything
+   * sent to the room before has been handled (so after its earlier replies and deliveries), or
+   * null when the shard has no such room. The room is stopped.
+   */
+  exportRoom(roomKey: string, done: (error: Error | null, state: RoomState | null) => void): void {
+    this.#control(this.#slotFor(roomKey), { type: 'export', roomKey }, (error, event) => {
+      if (error !== null || event === null) return done(error, null);
+      if (event.type !== 'exported') return done(unexpectedEvent('exported', event), null);
+      done(null, event.state);
+    });
+  }
+
+  /**
+   * Starts a room from the state its previous owner handed over; whatever is sent for the room
+   * after this call reaches the new room (one ring, in order).
+   */
+  importRoom(roomKey: string, state: RoomState, done: (error: Error | null) => void): void {
+    this.#control(this.#slotFor(roomKey), { type: 'import', roomKey, state }, (error, event) => {
+      if (error !== null || event === null) return done(error);
+      done(event.type === 'imported' ? null : unexpectedEvent('imported', event));
+    });
+  }
+
+  #control(
+    slot: ShardSlot,
+    request: ShardRequest,
+    done: (error: Error | null, event: ShardEvent | null) => void,
+  ): void {
+    slot.request(
+      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, value: 0 },
+      EMPTY,
+      encodeControl(request),
+      (error, value) => done(error, error === null ? (value as ShardEvent) : null),
+    );
+  }
+
   /** The number of live rooms and actors in one shard. */
   async stats(shard: number): Promise<{ rooms: number; actors: number }> {
     const event = await new Promise<ShardEvent>((resolve, reject) =>
@@ -348,6 +386,10 @@ export class ShardPool implements Child {
     if (this.#sweep !== null) clearInterval(this.#sweep);
     this.#sweep = null;
   }
+}
+
+function unexpectedEvent(expected: string, event: ShardEvent): ShardError {
+  return new ShardError('ARQ_ERR_SHARD_PROTOCOL', `expected ${expected}, got ${event.type}`);
 }
 
 function describe(err: unknown): string {

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import type { ResumeFrom } from '../../actors/index.js';
+import type { ResumeFrom, RoomState } from '../../actors/index.js';
 import { ShardError } from './shard-error.js';
 
 /**
@@ -10,6 +10,11 @@ import { ShardError } from './shard-error.js';
  *  Leave    key=room  corr (0 = no reply)                               Delivery key=room connId=sender flags=ECHO|DIRECT
  *  Publish  key=room  corr  flags=ECHO  value=ingress ts  payload=opaque          value=offset payload=DeliveryPrefix+publish payload
  *  Control  corr  payload=v8(ShardRequest)                              Control  payload=v8(ShardEvent)
+ *
+ * `export` and `import` move a room between nodes: `export` goes to the room's mailbox behind
+ * everything told to it before (so its answer follows the room's earlier replies and deliveries on
+ * the ring), `import` replaces the room with one that continues the given state; what is sent for
+ * the room after it reaches the new room.
  *
  * Publish payloads are opaque to the shard: the edge builds them and reads them back on delivery,
  * so a message's bytes cross each ring once and are never parsed in the shard.
@@ -26,12 +31,17 @@ export interface JoinBody {
 /** Requests the edge sends a shard as Control envelopes. */
 export type ShardRequest =
   | { readonly type: 'stats' }
-  | { readonly type: 'crash'; readonly reason: string };
+  | { readonly type: 'crash'; readonly reason: string }
+  | { readonly type: 'export'; readonly roomKey: string }
+  | { readonly type: 'import'; readonly roomKey: string; readonly state: RoomState };
 
 /** What a shard tells the edge unasked, or answers a Control request with. */
 export type ShardEvent =
   | { readonly type: 'stats'; readonly rooms: number; readonly actors: number }
-  | { readonly type: 'room-down'; readonly roomKey: string; readonly reason: string };
+  | { readonly type: 'room-down'; readonly roomKey: string; readonly reason: string }
+  /** The answer to `export`: null when the shard has no such room. */
+  | { readonly type: 'exported'; readonly state: RoomState | null }
+  | { readonly type: 'imported' };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

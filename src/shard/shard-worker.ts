@@ -118,6 +118,24 @@ function control(request: ShardRequest, corr: number): void {
     case 'stats':
       sendEvent({ type: 'stats', rooms: directory.size, actors: system.stats().actors }, corr);
       return;
+    case 'export': {
+      const ref = directory.find(request.roomKey);
+      if (ref === null) {
+        sendEvent({ type: 'exported', state: null }, corr);
+        return;
+      }
+      try {
+        system.tell(ref, { type: 'export', corr });
+      } catch {
+        // A full mailbox: the room cannot answer in order; the node moves it without its state.
+        sendEvent({ type: 'exported', state: null }, corr);
+      }
+      return;
+    }
+    case 'import':
+      directory.replace(request.roomKey, request.state);
+      sendEvent({ type: 'imported' }, corr);
+      return;
     case 'crash':
       // Chaos and tests: die of an uncaught error, as a bug would.
       setImmediate(() => {

@@ -43,6 +43,16 @@ t.test('cluster rooms - options are checked at construction, naming the option',
     () => new ClusterRooms({ ...base, requestTimeoutMs: 100, notOwnerRetryMs: 100 }),
     /options\.notOwnerRetryMs/,
   );
+  t.throws(() => new ClusterRooms({ ...base, handoffTimeoutMs: -1 }), /options\.handoffTimeoutMs/);
+  t.throws(
+    () => new ClusterRooms({ ...base, requestTimeoutMs: 1_000, handoffTimeoutMs: 1_000 }),
+    /options\.handoffTimeoutMs must be below options\.requestTimeoutMs/,
+  );
+  t.throws(
+    () => new ClusterRooms({ ...base, local: { join() {}, leave() {}, publish() {} } as never }),
+    /exportRoom and importRoom/,
+    'the local rooms must be able to hand rooms over',
+  );
   const err = t.throws(() => new ClusterRooms({ ...base, connection: {} as never }));
   t.ok(err instanceof ClusterError && err.code === 'ARQ_ERR_CLUSTER_OPTIONS');
   await t.rejects(a.rooms.start(), { code: 'ARQ_ERR_CLUSTER_STATE' }, 'started twice');

@@ -17,6 +17,7 @@ import {
   CLUSTER_HEARTBEAT_SUBJECT,
   PRESENCE_DELTA_SUBJECT,
   roomFanoutSubject,
+  roomHandoffSubject,
   roomPublishSubject,
   tenantSubjectWildcard,
 } from '../../src/cluster/index.js';
@@ -253,15 +254,18 @@ t.test('nats.conf - its users fence the node and the tenant (real server)', asyn
   acme.publish(own, 'hi');
   acme.publish(other, 'sneaky');
   acme.publish(PRESENCE_DELTA_SUBJECT, '{}');
+  const forged = roomHandoffSubject('acme', 'arq-1', 'chat.general');
+  acme.publish(forged, 'forged state');
   node.publish(roomFanoutSubject('acme', 'chat.general'), 'fan');
   node.publish(roomFanoutSubject('globex', 'lobby'), 'not for acme');
   await acme.flush();
   await node.flush();
   await eventually(() => atNode.length >= 3 && acmeGot.length >= 2, 'deliveries');
-  await eventually(() => refused.length >= 2 && heartbeatRefused, 'permission violations reported');
+  await eventually(() => refused.length >= 3 && heartbeatRefused, 'permission violations reported');
   t.ok(atNode.includes(own), 'the owner node gets the tenant publish');
   t.notOk(atNode.includes(other), "the tenant cannot publish into another tenant's room");
   t.notOk(atNode.includes(PRESENCE_DELTA_SUBJECT), 'nor into the presence gossip');
+  t.notOk(atNode.includes(forged), 'nor hand a room over (a node-only subject)');
   t.same(
     acmeGot.sort(),
     [own, roomFanoutSubject('acme', 'chat.general')].sort(),

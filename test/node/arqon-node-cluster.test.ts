@@ -1,7 +1,9 @@
 import t, { type Test } from 'tap';
+import { roomKeyOf } from '../../actors/index.js';
+import { ClusterRing } from '../../src/cluster/index.js';
 import { startNatsServer } from '../helpers/nats-server.js';
 import { newSecret, startTestNode, type TestNode } from '../helpers/test-node.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { type Frame, TestClient } from '../helpers/ws-client.js';
 
 const CLUSTER_FLAGS = { 'down-after-ms': '800', 'presence-broadcast-ms': '50' };
 
@@ -84,6 +86,72 @@ t.test(
       t.match(await alice.client.nextWhere((f) => f.op === 'message' && f.room === room), {
         data: room,
       });
+    }
+  },
+);
+
+t.test(
+  'node cluster - a room whose owner drains keeps its stream: nothing lost, nothing reordered',
+  async (t) => {
+    const nodes = await cluster(t, 3);
+    const [n1, n2, n3] = nodes;
+    if (n1 === undefined || n2 === undefined || n3 === undefined) throw new Error('three nodes');
+    // A room owned by n3, the node that drains.
+    const ring = new ClusterRing(['n1', 'n2', 'n3']);
+    let room = '';
+    for (let i = 0; room === ''; i++) {
+      if (ring.ownerOf(roomKeyOf('t1', `busy-${i}`)) === 'n3') room = `busy-${i}`;
+    }
+    const alice = await TestClient.connect(n1.url, await n1.token({ sub: 'alice' }));
+    const bob = await TestClient.connect(n2.url, await n2.token({ sub: 'bob' }));
+    t.teardown(() => {
+      alice.client.close();
+      bob.client.close();
+    });
+    const joined = await alice.client.request({ op: 'join', room });
+    const epoch = (joined.body as { epoch: string }).epoch;
+    t.match(await bob.client.request({ op: 'join', room }), { status: 'ok' });
+
+    const failures: Frame[] = [];
+    const atAlice: Frame[] = [];
+    let sent = 0;
+    let drained = false;
+    let closing: Promise<void> | null = null;
+    for (let after = 0; !drained || after < 30; ) {
+      sent += 1;
+      const { reply, before } = await alice.client.exchange({
+        op: 'publish',
+        room,
+        data: { i: sent },
+      });
+      if (reply.status !== 'ok') failures.push(reply);
+      atAlice.push(...before.filter((f) => f.op === 'message'));
+      if (sent === 20)
+        closing = n3.close().then(() => {
+          drained = true;
+        });
+      if (drained) after += 1;
+    }
+    await closing;
+    t.same(failures, [], 'every publish answered ok, through the drain');
+    for (const [name, client, got] of [
+      ['alice', alice.client, atAlice],
+      ['bob', bob.client, [] as Frame[]],
+    ] as const) {
+      while (got.length < sent) {
+        const frame = await client.next();
+        if (frame.op === 'message') got.push(frame);
+      }
+      t.same(
+        got.map((f) => (f.data as { i: number }).i),
+        Array.from({ length: sent }, (_, i) => i + 1),
+        `${name} got every message once, in order`,
+      );
+      t.same(
+        got.map((f) => f.id),
+        Array.from({ length: sent }, (_, i) => `${epoch}:${i + 1}`),
+        `${name}: one stream (epoch) before and after the move, offsets going on`,
+      );
     }
   },
 );

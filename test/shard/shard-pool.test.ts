@@ -213,3 +213,75 @@ t.test('shard pool - the restart intensity stops a crash loop', async (t) => {
   t.equal(pool.starts, startsAfter, 'no more restarts');
   await t.rejects(join(pool, 't1/x', 1, null), { code: 'ARQ_ERR_SHARD_STOPPED' });
 });
+
+t.test(
+  'shard pool - an exported room answers after its earlier messages and continues on import',
+  async (t) => {
+    const a = harness({ workers: 1 });
+    const b = harness({ workers: 1 });
+    await a.pool.start();
+    await b.pool.start();
+    t.teardown(() => Promise.all([a.pool.close(), b.pool.close()]));
+    const { epoch } = await join(a.pool, 't1/move', 1, null);
+    const order: string[] = [];
+    // Sent without waiting: the export must come after both publishes, in ring order.
+    for (const text of ['m1', 'm2']) {
+      a.pool.publish('t1/move', 1, enc.encode(text), true, Date.now(), (error) =>
+        order.push(error === null ? text : 'failed'),
+      );
+    }
+    const exported = new Promise<RoomStateLike | null>((resolve, reject) =>
+      a.pool.exportRoom('t1/move', (error, state) => {
+        order.push('exported');
+        return error ? reject(error) : resolve(state);
+      }),
+    );
+    const state = await exported;
+    t.same(order, ['m1', 'm2', 'exported'], 'the export answers after the earlier replies');
+    t.equal(a.deliveries.length, 2, 'and after the earlier deliveries');
+    t.match(state, { epoch, offset: 2 });
+    t.same(
+      state?.history.map((h) => [h.offset, dec.decode(h.payload)]),
+      [
+        [1, 'm1'],
+        [2, 'm2'],
+      ],
+    );
+    const none = await new Promise((resolve) =>
+      a.pool.exportRoom('t1/never', (_e, s) => resolve(s)),
+    );
+    t.equal(none, null, 'no such room: no state');
+    if (state === null) throw new RangeError('state');
+
+    await new Promise<void>((resolve, reject) =>
+      b.pool.importRoom('t1/move', state, (error) => (error ? reject(error) : resolve())),
+    );
+    const next = await publish(b.pool, 't1/move', 2, 'm3');
+    t.same(next, { id: `${epoch}:3`, offset: 3 }, 'the stream goes on: same epoch, next offset');
+    const resumed = await join(b.pool, 't1/move', 3, { epoch, offset: 1 });
+    t.equal(resumed.recovered, undefined, 'a resume from before the move is recovered');
+    await until('replay', () => b.deliveries.filter((d) => d.direct).length === 2);
+    t.same(
+      b.deliveries.filter((d) => d.direct).map((d) => [d.offset, d.body]),
+      [
+        [2, 'm2'],
+        [3, 'm3'],
+      ],
+    );
+  },
+);
+
+t.test('shard pool - an import replaces an out-of-date room of the same key', async (t) => {
+  const { pool } = harness({ workers: 1 });
+  await pool.start();
+  t.teardown(() => pool.close());
+  await join(pool, 't1/stale', 1, null);
+  await publish(pool, 't1/stale', 1, 'old');
+  const state = { epoch: 'handed-over', offset: 41, history: [] };
+  await new Promise<void>((resolve, reject) =>
+    pool.importRoom('t1/stale', state, (error) => (error ? reject(error) : resolve())),
+  );
+  t.same(await publish(pool, 't1/stale', 1, 'new'), { id: 'handed-over:42', offset: 42 });
+});
+
+type RoomStateLike = Parameters<ShardPool['importRoom']>[1];
