@@ -11,7 +11,12 @@ import {
   type TokenAlg,
   type VerificationKey,
 } from './key-material.js';
-import { type Principal, principalFromClaims } from './principal.js';
+import {
+  type Principal,
+  type PrincipalCaches,
+  principalCaches,
+  principalFromClaims,
+} from './principal.js';
 
 /** Seconds of clock difference tolerated on `exp` and `nbf`. */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
@@ -129,14 +134,16 @@ function fromJoseError(cause: unknown): AuthError {
  *
  * The accepted algorithms are the ones the configured keys are bound to. A token's `alg` header only
  * selects among those keys (with `kid`), and each key is used with its own algorithm alone, so
- * `alg: none` and the HS256-signed-with-the-RSA-public-key trick fail. Holds no global state and
- * nothing but key objects, so a copy can live in each thread of a worker pool.
+ * `alg: none` and the HS256-signed-with-the-RSA-public-key trick fail. Holds no global state, only
+ * key objects and bounded caches of compiled claims (principals of equal claims share them), so a
+ * copy can live in each thread of a worker pool.
  */
 export class TokenVerifier {
   readonly #keys: readonly VerificationKey[];
   readonly #algs: ReadonlySet<TokenAlg>;
   readonly #clockToleranceSec: number;
   readonly #now: () => number;
+  readonly #caches: PrincipalCaches = principalCaches();
 
   constructor(options: TokenVerifierOptions) {
     if (!isRecord(options)) throw optionsError('options must be an object');
@@ -190,7 +197,7 @@ export class TokenVerifier {
 
   /** Verifies `token` and returns its frozen principal; rejects with an `AuthError`. */
   async verify(token: string): Promise<Principal> {
-    return principalFromClaims(await this.verifyClaims(token));
+    return principalFromClaims(await this.verifyClaims(token), this.#caches);
   }
 
   async #verifyClaims(token: unknown): Promise<Readonly<JWTPayload>> {
