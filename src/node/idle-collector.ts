@@ -1,4 +1,4 @@
-import { Session } from 'node:inspector';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { NodeError } from './node-error.js';
@@ -105,11 +105,12 @@ export class IdleCollector {
  * V8's committed heap, the event loop's utilisation, and a collection through the in-process
  * inspector: `HeapProfiler.collectGarbage` is V8's low-memory collection (full, compacting, and it
  * shrinks the young generation and returns freed pages), which `gc()` under `--expose-gc` is not.
- * No port is opened and no flag is changed. Without an inspector (a node built without it) the
- * collection is skipped.
+ * No port is opened and no flag is changed. Without an inspector (a node built without it, where
+ * even importing `node:inspector` throws) the collection is skipped.
  */
 export function defaultIdleProbe(): IdleCollectorProbe {
   let last = performance.eventLoopUtilization();
+  const inspector = loadInspector();
   return {
     heapBytes: () => getHeapStatistics().total_heap_size,
     busy: () => {
@@ -119,9 +120,13 @@ export function defaultIdleProbe(): IdleCollectorProbe {
       return delta.utilization;
     },
     collect: (done) => {
-      let session: Session;
+      if (inspector === null) {
+        done();
+        return;
+      }
+      let session: InspectorSession;
       try {
-        session = new Session();
+        session = new inspector.Session();
         session.connect();
       } catch {
         done();
@@ -136,6 +141,18 @@ export function defaultIdleProbe(): IdleCollectorProbe {
       });
     },
   };
+}
+
+type InspectorModule = typeof import('node:inspector');
+type InspectorSession = InstanceType<InspectorModule['Session']>;
+
+function loadInspector(): InspectorModule | null {
+  if (!process.features.inspector) return null;
+  try {
+    return createRequire(import.meta.url)('node:inspector') as InspectorModule;
+  } catch {
+    return null;
+  }
 }
 
 function positive(value: number, name: string): number {
