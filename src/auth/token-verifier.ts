@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, webcrypto } from 'node:crypto';
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { AuthError, quote } from './errors.js';
 import { loadJwksFile } from './jwks-file.js';
@@ -144,6 +144,8 @@ export class TokenVerifier {
   readonly #clockToleranceSec: number;
   readonly #now: () => number;
   readonly #caches: PrincipalCaches = principalCaches();
+  /** HS256 keys imported into WebCrypto once (see `#hmacKey`). */
+  readonly #hmacKeys = new Map<KeyObject, Promise<webcrypto.CryptoKey>>();
 
   constructor(options: TokenVerifierOptions) {
     if (!isRecord(options)) throw optionsError('options must be an object');
@@ -241,7 +243,8 @@ export class TokenVerifier {
     let lastFailure: unknown;
     for (const candidate of candidates) {
       try {
-        const { payload } = await jwtVerify(token, candidate.key, {
+        const key = candidate.alg === 'HS256' ? await this.#hmacKey(candidate.key) : candidate.key;
+        const { payload } = await jwtVerify(token, key, {
           ...options,
           algorithms: [candidate.alg],
         });
@@ -253,6 +256,25 @@ export class TokenVerifier {
       }
     }
     throw fromJoseError(lastFailure);
+  }
+
+  /**
+   * Given a secret KeyObject, jose exports it and imports it into WebCrypto again on every
+   * verification (an allocation-heavy async step per connection); a CryptoKey is used as it is.
+   * Asymmetric KeyObjects jose converts once and caches itself.
+   */
+  #hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
+    let imported = this.#hmacKeys.get(key);
+    if (imported === undefined) {
+      imported = webcrypto.subtle
+        .importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+        .catch((cause: unknown) => {
+          this.#hmacKeys.delete(key);
+          throw cause;
+        });
+      this.#hmacKeys.set(key, imported);
+    }
+    return imported;
   }
 
   /** Keys of `alg` whose kid equals the token's first, then keys without a kid. */
