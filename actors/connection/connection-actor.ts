@@ -23,6 +23,7 @@ import type { ConnectionHost, JoinAnswer } from './connection-host.js';
 import type { ConnectionSocket } from './connection-socket.js';
 import { encodePublishPayload } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
+import { RoomMemberships } from './room-memberships.js';
 import { RoomOps } from './room-ops.js';
 import { toWirePresences } from './wire-presences.js';
 
@@ -33,61 +34,45 @@ import { toWirePresences } from './wire-presences.js';
  */
 export type ConnectionState = 'open' | 'draining' | 'closed';
 
-interface Membership {
-  readonly room: string;
-  readonly meta: JsonObject;
-  readonly onlineAt: number;
-  /** Subscribed to presence topics (the token has the `presence` cap). */
-  readonly presence: boolean;
-}
-
 const BAD_FRAME_WINDOW_MS = 60_000;
+/** The meta of a join without one: shared by every such membership (presence never mutates metas). */
+const EMPTY_META: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * One WebSocket connection: decodes its frames, checks them against its token and limits, talks to
  * rooms through the host, and keeps its memberships so it can restore them when a room's shard
  * restarts. uWS already runs one socket's callbacks one at a time on the edge thread; this object is
  * the actor's state and behaviour, without a mailbox of its own (see ARCHITECTURE.md).
+ *
+ * An idle node holds many of these, so what only some connections use is made on first use: the
+ * rate buckets (a new bucket is full, as one made at connect time would be by then), the map of
+ * ops in flight, and a `Map` of rooms only from the second room on (see ARCHITECTURE.md, memory).
  */
 export class ConnectionActor {
   readonly #id: number;
-  readonly #publicId: string;
   readonly #socket: ConnectionSocket;
   readonly #host: ConnectionHost;
-  readonly #rooms = new Map<string, Membership>();
+  readonly #rooms = new RoomMemberships();
   readonly #ops = new RoomOps();
-  readonly #publishBucket: TokenBucket;
-  readonly #badFrames: TokenBucket;
+  #publishBucket: TokenBucket | null = null;
+  #badFrames: TokenBucket | null = null;
   #principal: Principal;
   #state: ConnectionState = 'open';
   #encoding: FrameEncoding = 'json';
 
-  constructor(
-    id: number,
-    principal: Principal,
-    socket: ConnectionSocket,
-    host: ConnectionHost,
-    nowMs: number,
-  ) {
+  constructor(id: number, principal: Principal, socket: ConnectionSocket, host: ConnectionHost) {
     this.#id = id;
-    this.#publicId = `${host.nodeId}.${id.toString(36)}`;
     this.#principal = principal;
     this.#socket = socket;
     this.#host = host;
-    const limits = host.limits;
-    this.#publishBucket = new TokenBucket(limits.publishRate, limits.publishBurst, nowMs);
-    this.#badFrames = new TokenBucket(
-      (limits.badFrameBudget * 1000) / BAD_FRAME_WINDOW_MS,
-      limits.badFrameBudget,
-      nowMs,
-    );
   }
 
   get id(): number {
     return this.#id;
   }
+  /** Made when asked rather than kept: it is read on open, presence changes and close only. */
   get publicId(): string {
-    return this.#publicId;
+    return `${this.#host.nodeId}.${this.#id.toString(36)}`;
   }
   get state(): ConnectionState {
     return this.#state;
@@ -105,7 +90,7 @@ export class ConnectionActor {
       {
         op: 'welcome',
         node: this.#host.nodeId,
-        conn: this.#publicId,
+        conn: this.publicId,
         tenant: this.#principal.tenant,
         sub: this.#principal.sub,
         heartbeatMs: this.#host.limits.heartbeatMs,
@@ -168,7 +153,7 @@ export class ConnectionActor {
     this.#ops.clear();
     for (const roomKey of this.#rooms.keys()) this.#host.rooms.leave(roomKey, this.#id, null);
     this.#rooms.clear();
-    this.#host.presence.leaveConn(this.#publicId);
+    this.#host.presence.leaveConn(this.publicId);
     this.#host.released(this.#id, this.#principal.tenant);
   }
 
@@ -229,7 +214,7 @@ export class ConnectionActor {
       throw new WireError('forbidden', `at most ${limit} rooms per connection`);
     }
     const ref = frame.ref;
-    const meta = frame.meta ?? {};
+    const meta = frame.meta ?? EMPTY_META;
     const presence = this.#principal.caps.has('presence');
     this.#ops.start(roomKey, () =>
       this.#host.rooms.join(roomKey, this.#id, frame.since ?? null, false, (error, reply) => {
@@ -257,7 +242,7 @@ export class ConnectionActor {
   ): void {
     const known = this.#rooms.get(roomKey);
     const onlineAt = known?.onlineAt ?? nowMs;
-    this.#rooms.set(roomKey, { room: frame.room, meta, onlineAt, presence });
+    this.#rooms.set({ roomKey, room: frame.room, meta, onlineAt, presence });
     // Room messages follow the connection's current encoding, which may have changed meanwhile.
     const topicEncoding = this.#encoding === 'json' ? 'j' : 'b';
     this.#socket.subscribe(topicOf('m', topicEncoding, roomKey));
@@ -266,7 +251,7 @@ export class ConnectionActor {
     this.#reply(frame.ref, body, encoding);
     if (!presence) return;
     // Others learn of the join by diff; the joiner gets the full state (itself included) once.
-    this.#host.presence.join(roomKey, this.#principal.sub, this.#publicId, meta, onlineAt);
+    this.#host.presence.join(roomKey, this.#principal.sub, this.publicId, meta, onlineAt);
     this.#send(
       {
         op: 'presence_state',
@@ -304,7 +289,7 @@ export class ConnectionActor {
     this.#socket.unsubscribe(topicOf('m', enc, roomKey));
     if (membership.presence) {
       this.#socket.unsubscribe(topicOf('p', enc, roomKey));
-      this.#host.presence.leave(roomKey, this.#publicId);
+      this.#host.presence.leave(roomKey, this.publicId);
     }
   }
 
@@ -312,6 +297,8 @@ export class ConnectionActor {
     const roomKey = this.#authorize(frame.room, true);
     if (!this.#principal.caps.has('publish'))
       throw new WireError('forbidden', 'the token lacks the publish capability');
+    const limits = this.#host.limits;
+    this.#publishBucket ??= new TokenBucket(limits.publishRate, limits.publishBurst, nowMs);
     if (!this.#publishBucket.tryTake(nowMs))
       throw new WireError('rate_limited', 'connection publish rate exceeded');
     if (!this.#host.tenantMayPublish(this.#principal.tenant, nowMs)) {
@@ -382,7 +369,8 @@ export class ConnectionActor {
     const from = this.#encoding === 'json' ? 'j' : 'b';
     const to = encoding === 'json' ? 'j' : 'b';
     this.#encoding = encoding;
-    for (const [roomKey, membership] of this.#rooms) {
+    for (const membership of this.#rooms.values()) {
+      const roomKey = membership.roomKey;
       this.#socket.unsubscribe(topicOf('m', from, roomKey));
       this.#socket.subscribe(topicOf('m', to, roomKey));
       if (membership.presence) {
@@ -399,6 +387,8 @@ export class ConnectionActor {
   /** A frame refused before it ran (bad, too large): answered, and counted against the budget. */
   #refuse(ref: string | undefined, error: WireError, encoding: FrameEncoding, nowMs: number): void {
     this.#reject(ref, error, encoding);
+    const budget = this.#host.limits.badFrameBudget;
+    this.#badFrames ??= new TokenBucket((budget * 1000) / BAD_FRAME_WINDOW_MS, budget, nowMs);
     if (!this.#badFrames.tryTake(nowMs)) this.close(CLOSE_POLICY_VIOLATION, 'too many bad frames');
   }
 

@@ -7,16 +7,17 @@ export type WaitingOps = (() => void)[];
  * applied in the order it sent them (a pipelined join then leave leaves, not fails).
  */
 export class RoomOps {
-  readonly #waiting = new Map<string, WaitingOps>();
+  /** Made on the first op and dropped when none is in flight: an idle connection holds no Map. */
+  #waiting: Map<string, WaitingOps> | null = null;
 
   /** Rooms with an op in flight. */
   get size(): number {
-    return this.#waiting.size;
+    return this.#waiting?.size ?? 0;
   }
 
   /** Queues `run` behind the op in flight of `roomKey`; false when none is in flight. */
   defer(roomKey: string, run: () => void): boolean {
-    const waiting = this.#waiting.get(roomKey);
+    const waiting = this.#waiting?.get(roomKey);
     if (waiting === undefined) return false;
     waiting.push(run);
     return true;
@@ -24,26 +25,27 @@ export class RoomOps {
 
   /** Marks an op of `roomKey` in flight while `send` asks the room; undone if `send` throws. */
   start(roomKey: string, send: () => void): void {
+    this.#waiting ??= new Map();
     this.#waiting.set(roomKey, []);
     try {
       send();
     } catch (err) {
-      this.#waiting.delete(roomKey);
+      this.#forget(roomKey);
       throw err;
     }
   }
 
   /** The room answered: the ops that waited, for `resume` once the answer is handled. */
   settle(roomKey: string): WaitingOps {
-    const waiting = this.#waiting.get(roomKey) ?? [];
-    this.#waiting.delete(roomKey);
+    const waiting = this.#waiting?.get(roomKey) ?? [];
+    this.#forget(roomKey);
     return waiting;
   }
 
   /** Runs waiting ops in order while `open()`, until one of them is in flight again. */
   resume(roomKey: string, waiting: WaitingOps, open: () => boolean): void {
     while (waiting.length > 0 && open()) {
-      const next = this.#waiting.get(roomKey);
+      const next = this.#waiting?.get(roomKey);
       if (next !== undefined) {
         next.push(...waiting);
         return;
@@ -53,6 +55,11 @@ export class RoomOps {
   }
 
   clear(): void {
-    this.#waiting.clear();
+    this.#waiting = null;
+  }
+
+  #forget(roomKey: string): void {
+    this.#waiting?.delete(roomKey);
+    if (this.#waiting?.size === 0) this.#waiting = null;
   }
 }

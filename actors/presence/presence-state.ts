@@ -65,8 +65,11 @@ export class PresenceState {
   readonly #local: ReplicaStore;
   #pending: ReplicaStore;
   #clock = 0;
-  /** conn -> topic -> the local entry. */
-  readonly #byConn = new Map<string, Map<string, PresenceEntry>>();
+  /**
+   * conn -> its local entry, or topic -> entry once it is in several topics: most connections are
+   * in one topic, and a Map per connection would cost more than the entry itself.
+   */
+  readonly #byConn = new Map<string, PresenceEntry | Map<string, PresenceEntry>>();
   readonly #remotes = new Map<string, RemoteReplica>();
   /** node -> the newest incarnation seen; older ones are stale. */
   readonly #latest = new Map<string, string>();
@@ -128,7 +131,7 @@ export class PresenceState {
       throw argumentError(`onlineAt must be a finite number, got ${quote(onlineAt)}`);
     }
     const changes = new ChangeCollector();
-    const old = this.#byConn.get(conn)?.get(topic);
+    const old = this.#localEntry(conn, topic);
     let since = onlineAt;
     if (old !== undefined) {
       // Metas come from decoded JSON, so equal metas serialise equally.
@@ -150,12 +153,7 @@ export class PresenceState {
     };
     this.#local.insert(entry);
     this.#pending.insert(entry);
-    let topics = this.#byConn.get(conn);
-    if (topics === undefined) {
-      topics = new Map();
-      this.#byConn.set(conn, topics);
-    }
-    topics.set(topic, entry);
+    this.#addLocal(entry);
     this.#show(entry, changes);
     return changes.build();
   }
@@ -163,7 +161,7 @@ export class PresenceState {
   /** Takes local connection `conn` out of `topic`; nothing happens if it is not there. */
   leave(topic: string, conn: string): PresenceChanges {
     const changes = new ChangeCollector();
-    const entry = this.#byConn.get(conn)?.get(topic);
+    const entry = this.#localEntry(conn, topic);
     if (entry !== undefined) {
       this.#removeLocal(entry, changes);
       this.#spendDot();
@@ -176,7 +174,8 @@ export class PresenceState {
     const changes = new ChangeCollector();
     const topics = this.#byConn.get(conn);
     if (topics !== undefined) {
-      for (const entry of [...topics.values()]) this.#removeLocal(entry, changes);
+      const entries = topics instanceof Map ? [...topics.values()] : [topics];
+      for (const entry of entries) this.#removeLocal(entry, changes);
       this.#spendDot();
     }
     return changes.build();
@@ -356,10 +355,40 @@ export class PresenceState {
   #removeLocal(entry: PresenceEntry, changes: ChangeCollector): void {
     this.#local.remove(entry.clock);
     this.#pending.remove(entry.clock);
-    const topics = this.#byConn.get(entry.conn);
-    topics?.delete(entry.topic);
-    if (topics?.size === 0) this.#byConn.delete(entry.conn);
+    this.#dropLocal(entry);
     this.#hide(entry, changes);
+  }
+
+  #localEntry(conn: string, topic: string): PresenceEntry | undefined {
+    const topics = this.#byConn.get(conn);
+    if (topics instanceof Map) return topics.get(topic);
+    return topics?.topic === topic ? topics : undefined;
+  }
+
+  /** Records a local entry of a topic the connection is not in yet (a rejoin removed the old). */
+  #addLocal(entry: PresenceEntry): void {
+    const topics = this.#byConn.get(entry.conn);
+    if (topics === undefined) this.#byConn.set(entry.conn, entry);
+    else if (topics instanceof Map) topics.set(entry.topic, entry);
+    else {
+      this.#byConn.set(
+        entry.conn,
+        new Map([
+          [topics.topic, topics],
+          [entry.topic, entry],
+        ]),
+      );
+    }
+  }
+
+  #dropLocal(entry: PresenceEntry): void {
+    const topics = this.#byConn.get(entry.conn);
+    if (topics instanceof Map) {
+      topics.delete(entry.topic);
+      if (topics.size === 1) this.#byConn.set(entry.conn, topics.values().next().value!);
+    } else if (topics?.topic === entry.topic) {
+      this.#byConn.delete(entry.conn);
+    }
   }
 
   /** A leave spends a dot of its own, so that a receiver that lost it sees a gap. */

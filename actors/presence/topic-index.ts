@@ -1,11 +1,15 @@
 import type { PresenceEntry } from './presence-entry.js';
 
 interface TopicEntries {
-  readonly byKey: Map<string, Set<PresenceEntry>>;
+  /** key -> its entry, or a Set once the key has several (one per connection of that key). */
+  readonly byKey: Map<string, PresenceEntry | Set<PresenceEntry>>;
   size: number;
 }
 
-/** The visible entries, by topic then key: what `list` and the counts read. */
+/**
+ * The visible entries, by topic then key: what `list` and the counts read. Most keys have one
+ * connection in a topic, so a key holds its entry itself and a Set only from the second on.
+ */
 export class TopicIndex {
   readonly #topics = new Map<string, TopicEntries>();
   #size = 0;
@@ -21,13 +25,11 @@ export class TopicIndex {
       topic = { byKey: new Map(), size: 0 };
       this.#topics.set(entry.topic, topic);
     }
-    let set = topic.byKey.get(entry.key);
-    if (set === undefined) {
-      set = new Set();
-      topic.byKey.set(entry.key, set);
-    }
-    if (set.has(entry)) return false;
-    set.add(entry);
+    const held = topic.byKey.get(entry.key);
+    if (held === entry || (held instanceof Set && held.has(entry))) return false;
+    if (held === undefined) topic.byKey.set(entry.key, entry);
+    else if (held instanceof Set) held.add(entry);
+    else topic.byKey.set(entry.key, new Set([held, entry]));
     topic.size++;
     this.#size++;
     return true;
@@ -36,9 +38,11 @@ export class TopicIndex {
   /** False when the entry was not there. */
   delete(entry: PresenceEntry): boolean {
     const topic = this.#topics.get(entry.topic);
-    const set = topic?.byKey.get(entry.key);
-    if (topic === undefined || set === undefined || !set.delete(entry)) return false;
-    if (set.size === 0) topic.byKey.delete(entry.key);
+    const held = topic?.byKey.get(entry.key);
+    if (topic === undefined || held === undefined) return false;
+    if (held === entry) topic.byKey.delete(entry.key);
+    else if (!(held instanceof Set) || !held.delete(entry)) return false;
+    else if (held.size === 1) topic.byKey.set(entry.key, held.values().next().value!);
     if (--topic.size === 0) this.#topics.delete(entry.topic);
     this.#size--;
     return true;
@@ -48,7 +52,11 @@ export class TopicIndex {
   entries(topic: string): PresenceEntry[] {
     const out: PresenceEntry[] = [];
     const entries = this.#topics.get(topic);
-    if (entries !== undefined) for (const set of entries.byKey.values()) out.push(...set);
+    if (entries === undefined) return out;
+    for (const held of entries.byKey.values()) {
+      if (held instanceof Set) out.push(...held);
+      else out.push(held);
+    }
     return out;
   }
 

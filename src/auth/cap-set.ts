@@ -11,6 +11,8 @@ export const DEFAULT_CAPS: readonly Cap[] = Object.freeze(['publish', 'presence'
 export const MAX_CAPS_ENTRIES = 16;
 
 const KNOWN = new Set<string>(ALL_CAPS);
+/** Made on first use: the class is not defined yet at this point of the module. */
+let DEFAULT_SET: CapSet | null = null;
 const DEFAULTS = new Set<string>(DEFAULT_CAPS);
 
 /**
@@ -31,9 +33,10 @@ export class CapSet implements ReadonlySet<Cap> {
     Object.freeze(this);
   }
 
-  /** The set a token without a `caps` claim gets. */
+  /** The set a token without a `caps` claim gets: one shared instance (it cannot change). */
   static defaults(): CapSet {
-    return new CapSet(DEFAULT_CAPS);
+    DEFAULT_SET ??= new CapSet(DEFAULT_CAPS);
+    return DEFAULT_SET;
   }
 
   /**

@@ -1,4 +1,5 @@
 export { ALL_CAPS, type Cap, CapSet, DEFAULT_CAPS, MAX_CAPS_ENTRIES } from './cap-set.js';
+export { ClaimCache, DEFAULT_CLAIM_CACHE_ENTRIES } from './claim-cache.js';
 export { AuthError, type AuthErrorCode, TOKEN_REJECTION_CODES } from './errors.js';
 export {
   ASYMMETRIC_ALGS,
@@ -17,6 +18,8 @@ export {
   MAX_TENANT_LENGTH,
   MAX_TOKEN_ROOMS,
   type Principal,
+  type PrincipalCaches,
+  principalCaches,
   principalFromClaims,
   principalMayAccess,
 } from './principal.js';

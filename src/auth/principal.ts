@@ -1,4 +1,5 @@
 import { type Cap, CapSet } from './cap-set.js';
+import { ClaimCache } from './claim-cache.js';
 import { AuthError, quote } from './errors.js';
 import { isValidRoomName, RoomPattern } from './room-pattern.js';
 
@@ -97,16 +98,46 @@ function secondsToMs(value: unknown, claim: string): number | null {
   return Math.round(value * 1000);
 }
 
+/** The rooms of a token without a `rooms` claim, shared by all of them. */
+const NO_ROOMS: readonly RoomPattern[] = Object.freeze([]);
+
+/**
+ * Compiled `rooms` and `caps` claims shared between principals: an idle node holds one principal
+ * per connection, and most connections of a tenant carry the same claims (see ClaimCache).
+ */
+export interface PrincipalCaches {
+  readonly rooms: ClaimCache<readonly RoomPattern[]>;
+  readonly caps: ClaimCache<CapSet>;
+}
+
+export function principalCaches(maxEntries?: number): PrincipalCaches {
+  return { rooms: new ClaimCache(maxEntries), caps: new ClaimCache(maxEntries) };
+}
+
+const compileRooms = (value: unknown): readonly RoomPattern[] =>
+  Object.freeze(compileRoomsClaim(value));
+const compileCaps = (value: unknown): CapSet => CapSet.fromClaim(value);
+
 /**
  * Builds the principal from a verified claims set. Pure and cheap: a worker pool can do the
- * signature check and hand back the (structured-clonable) claims, and the edge calls this.
+ * signature check and hand back the (structured-clonable) claims, and the edge calls this. With
+ * `caches`, equal `rooms` / `caps` claims give the same (immutable) compiled objects.
  */
-export function principalFromClaims(claims: Readonly<Record<string, unknown>>): Principal {
+export function principalFromClaims(
+  claims: Readonly<Record<string, unknown>>,
+  caches: PrincipalCaches | null = null,
+): Principal {
+  const rooms = claims.rooms;
   return Object.freeze({
     sub: checkSubject(claims.sub),
     tenant: checkTenant(claims.tid),
-    rooms: Object.freeze(compileRoomsClaim(claims.rooms)),
-    caps: CapSet.fromClaim(claims.caps),
+    rooms:
+      rooms === undefined
+        ? NO_ROOMS
+        : caches === null
+          ? compileRooms(rooms)
+          : caches.rooms.get(rooms, compileRooms),
+    caps: caches === null ? compileCaps(claims.caps) : caches.caps.get(claims.caps, compileCaps),
     expiresAtMs: secondsToMs(claims.exp, 'exp'),
     issuedAtMs: secondsToMs(claims.iat, 'iat'),
   });

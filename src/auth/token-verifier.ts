@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject, webcrypto } from 'node:crypto';
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
 import { AuthError, quote } from './errors.js';
 import { loadJwksFile } from './jwks-file.js';
@@ -11,7 +11,12 @@ import {
   type TokenAlg,
   type VerificationKey,
 } from './key-material.js';
-import { type Principal, principalFromClaims } from './principal.js';
+import {
+  type Principal,
+  type PrincipalCaches,
+  principalCaches,
+  principalFromClaims,
+} from './principal.js';
 
 /** Seconds of clock difference tolerated on `exp` and `nbf`. */
 export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
@@ -129,14 +134,18 @@ function fromJoseError(cause: unknown): AuthError {
  *
  * The accepted algorithms are the ones the configured keys are bound to. A token's `alg` header only
  * selects among those keys (with `kid`), and each key is used with its own algorithm alone, so
- * `alg: none` and the HS256-signed-with-the-RSA-public-key trick fail. Holds no global state and
- * nothing but key objects, so a copy can live in each thread of a worker pool.
+ * `alg: none` and the HS256-signed-with-the-RSA-public-key trick fail. Holds no global state, only
+ * key objects and bounded caches of compiled claims (principals of equal claims share them), so a
+ * copy can live in each thread of a worker pool.
  */
 export class TokenVerifier {
   readonly #keys: readonly VerificationKey[];
   readonly #algs: ReadonlySet<TokenAlg>;
   readonly #clockToleranceSec: number;
   readonly #now: () => number;
+  readonly #caches: PrincipalCaches = principalCaches();
+  /** HS256 keys imported into WebCrypto once (see `#hmacKey`). */
+  readonly #hmacKeys = new Map<KeyObject, Promise<webcrypto.CryptoKey>>();
 
   constructor(options: TokenVerifierOptions) {
     if (!isRecord(options)) throw optionsError('options must be an object');
@@ -190,7 +199,7 @@ export class TokenVerifier {
 
   /** Verifies `token` and returns its frozen principal; rejects with an `AuthError`. */
   async verify(token: string): Promise<Principal> {
-    return principalFromClaims(await this.verifyClaims(token));
+    return principalFromClaims(await this.verifyClaims(token), this.#caches);
   }
 
   async #verifyClaims(token: unknown): Promise<Readonly<JWTPayload>> {
@@ -234,7 +243,8 @@ export class TokenVerifier {
     let lastFailure: unknown;
     for (const candidate of candidates) {
       try {
-        const { payload } = await jwtVerify(token, candidate.key, {
+        const key = candidate.alg === 'HS256' ? await this.#hmacKey(candidate.key) : candidate.key;
+        const { payload } = await jwtVerify(token, key, {
           ...options,
           algorithms: [candidate.alg],
         });
@@ -246,6 +256,25 @@ export class TokenVerifier {
       }
     }
     throw fromJoseError(lastFailure);
+  }
+
+  /**
+   * Given a secret KeyObject, jose exports it and imports it into WebCrypto again on every
+   * verification (an allocation-heavy async step per connection); a CryptoKey is used as it is.
+   * Asymmetric KeyObjects jose converts once and caches itself.
+   */
+  #hmacKey(key: KeyObject): Promise<webcrypto.CryptoKey> {
+    let imported = this.#hmacKeys.get(key);
+    if (imported === undefined) {
+      imported = webcrypto.subtle
+        .importKey('raw', key.export(), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify'])
+        .catch((cause: unknown) => {
+          this.#hmacKeys.delete(key);
+          throw cause;
+        });
+      this.#hmacKeys.set(key, imported);
+    }
+    return imported;
   }
 
   /** Keys of `alg` whose kid equals the token's first, then keys without a kid. */

@@ -42,6 +42,8 @@ export interface NodeConfig {
   readonly drainTimeoutMs: number;
   readonly chaos: boolean;
   readonly publicMetrics: boolean;
+  /** Collect garbage once the node is idle after its heap grew (see IdleCollector). */
+  readonly idleGc: boolean;
   readonly downAfterMs: number;
   readonly presenceBroadcastMs: number;
   readonly tlsCert: string | null;
@@ -117,6 +119,7 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     drainTimeoutMs: r.int('drain-timeout-ms') ?? D.DEFAULT_DRAIN_TIMEOUT_MS,
     chaos: r.bool('chaos') ?? false,
     publicMetrics: r.bool('public-metrics') ?? true,
+    idleGc: r.bool('idle-gc') ?? true,
     downAfterMs: r.int('down-after-ms') ?? D.DEFAULT_DOWN_AFTER_MS,
     presenceBroadcastMs: r.int('presence-broadcast-ms') ?? D.DEFAULT_PRESENCE_BROADCAST_MS,
     tlsCert: r.string('tls-cert'),

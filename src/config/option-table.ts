@@ -111,6 +111,11 @@ export const OPTION_TABLE = [
   },
   { name: 'chaos', kind: 'bool', help: 'enable POST /v1/admin/chaos/kill-worker' },
   { name: 'public-metrics', kind: 'bool', help: 'serve /metrics without a token' },
+  {
+    name: 'idle-gc',
+    kind: 'bool',
+    help: 'when idle after the heap grew 16 MiB, collect garbage once (gives back set-up garbage)',
+  },
   { name: 'down-after-ms', kind: 'int', min: 100, help: 'a peer silent this long is down' },
   {
     name: 'presence-broadcast-ms',

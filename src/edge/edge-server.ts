@@ -278,7 +278,7 @@ export class EdgeServer {
   #open(ws: WebSocket<SocketData>): void {
     const data = ws.getUserData();
     const socket = new UwsSocket(ws);
-    const actor = new ConnectionActor(data.connId, data.principal, socket, this.#host, Date.now());
+    const actor = new ConnectionActor(data.connId, data.principal, socket, this.#host);
     data.socket = socket;
     data.actor = actor;
     this.#connections.set(data.connId, data);

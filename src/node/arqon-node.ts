@@ -22,6 +22,7 @@ import {
   ShardPool as ShardPoolClass,
   type ShardPoolEvent,
 } from '../shard/index.js';
+import { IdleCollector } from './idle-collector.js';
 import { NodeCluster } from './node-cluster.js';
 import { NodeError } from './node-error.js';
 import { verifierOptions } from './verifier-options.js';
@@ -55,6 +56,7 @@ export class ArqonNode implements ConnectionHost {
   readonly #incarnation = formatIncarnation(Date.now(), randomBytes(4).toString('hex'));
   #cluster: NodeCluster | null = null;
   #pool: ShardPool | null = null;
+  #idleCollector: IdleCollector | null = null;
   #readiness: Readiness = 'starting';
 
   readonly limits: ConnectionHost['limits'];
@@ -175,6 +177,11 @@ export class ArqonNode implements ConnectionHost {
     }
     const port = await this.#edge.listen();
     this.#readiness = 'ready';
+    if (config.idleGc) {
+      // Started once up: the heap after start-up is the floor that growth is measured from.
+      this.#idleCollector = new IdleCollector();
+      this.#idleCollector.start();
+    }
     return port;
   }
 
@@ -193,6 +200,7 @@ export class ArqonNode implements ConnectionHost {
   async drain(): Promise<void> {
     if (this.#readiness === 'draining') return;
     this.#readiness = 'draining';
+    this.#idleCollector?.stop();
     await this.#edge.drain(this.#config.drainTimeoutMs);
     // Leave the cluster before the shards stop: peers move this node's rooms at once.
     await this.#cluster

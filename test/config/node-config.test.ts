@@ -78,6 +78,8 @@ t.test('config - lists and booleans parse from text', async (t) => {
   t.same(config.jwksAlgs, ['RS256', 'ES256']);
   t.equal(config.dev, true);
   t.equal(config.chaos, false);
+  t.equal(config.idleGc, true, 'idle-gc is on by default');
+  t.equal(resolveNodeConfig({ env: { ARQ_IDLE_GC: 'false' } }).idleGc, false);
   t.throws(() => resolveNodeConfig({ env: { ARQ_DEV: 'yes' } }), {
     message: /dev \(from ARQ_DEV\) must be true or false/,
   });
