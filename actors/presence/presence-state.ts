@@ -1,5 +1,6 @@
 import { PresenceError, quote } from './errors.js';
 import { metaProblem } from './json-meta.js';
+import { LocalEntries } from './local-entries.js';
 import type { PresenceDelta } from './presence-delta.js';
 import { ChangeCollector, type PresenceChanges } from './presence-diff.js';
 import type { PresenceEntry, PresenceMeta } from './presence-entry.js';
@@ -65,11 +66,8 @@ export class PresenceState {
   readonly #local: ReplicaStore;
   #pending: ReplicaStore;
   #clock = 0;
-  /**
-   * conn -> its local entry, or topic -> entry once it is in several topics: most connections are
-   * in one topic, and a Map per connection would cost more than the entry itself.
-   */
-  readonly #byConn = new Map<string, PresenceEntry | Map<string, PresenceEntry>>();
+  /** conn -> topic -> this replica's own entry. */
+  readonly #byConn = new LocalEntries();
   readonly #remotes = new Map<string, RemoteReplica>();
   /** node -> the newest incarnation seen; older ones are stale. */
   readonly #latest = new Map<string, string>();
@@ -131,7 +129,7 @@ export class PresenceState {
       throw argumentError(`onlineAt must be a finite number, got ${quote(onlineAt)}`);
     }
     const changes = new ChangeCollector();
-    const old = this.#localEntry(conn, topic);
+    const old = this.#byConn.get(conn, topic);
     let since = onlineAt;
     if (old !== undefined) {
       // Metas come from decoded JSON, so equal metas serialise equally.
@@ -153,7 +151,7 @@ export class PresenceState {
     };
     this.#local.insert(entry);
     this.#pending.insert(entry);
-    this.#addLocal(entry);
+    this.#byConn.add(entry);
     this.#show(entry, changes);
     return changes.build();
   }
@@ -161,7 +159,7 @@ export class PresenceState {
   /** Takes local connection `conn` out of `topic`; nothing happens if it is not there. */
   leave(topic: string, conn: string): PresenceChanges {
     const changes = new ChangeCollector();
-    const entry = this.#localEntry(conn, topic);
+    const entry = this.#byConn.get(conn, topic);
     if (entry !== undefined) {
       this.#removeLocal(entry, changes);
       this.#spendDot();
@@ -172,9 +170,8 @@ export class PresenceState {
   /** Takes a disconnected local connection out of every topic it was in. */
   leaveConn(conn: string): PresenceChanges {
     const changes = new ChangeCollector();
-    const topics = this.#byConn.get(conn);
-    if (topics !== undefined) {
-      const entries = topics instanceof Map ? [...topics.values()] : [topics];
+    const entries = this.#byConn.of(conn);
+    if (entries.length > 0) {
       for (const entry of entries) this.#removeLocal(entry, changes);
       this.#spendDot();
     }
@@ -355,40 +352,8 @@ export class PresenceState {
   #removeLocal(entry: PresenceEntry, changes: ChangeCollector): void {
     this.#local.remove(entry.clock);
     this.#pending.remove(entry.clock);
-    this.#dropLocal(entry);
+    this.#byConn.remove(entry);
     this.#hide(entry, changes);
-  }
-
-  #localEntry(conn: string, topic: string): PresenceEntry | undefined {
-    const topics = this.#byConn.get(conn);
-    if (topics instanceof Map) return topics.get(topic);
-    return topics?.topic === topic ? topics : undefined;
-  }
-
-  /** Records a local entry of a topic the connection is not in yet (a rejoin removed the old). */
-  #addLocal(entry: PresenceEntry): void {
-    const topics = this.#byConn.get(entry.conn);
-    if (topics === undefined) this.#byConn.set(entry.conn, entry);
-    else if (topics instanceof Map) topics.set(entry.topic, entry);
-    else {
-      this.#byConn.set(
-        entry.conn,
-        new Map([
-          [topics.topic, topics],
-          [entry.topic, entry],
-        ]),
-      );
-    }
-  }
-
-  #dropLocal(entry: PresenceEntry): void {
-    const topics = this.#byConn.get(entry.conn);
-    if (topics instanceof Map) {
-      topics.delete(entry.topic);
-      if (topics.size === 1) this.#byConn.set(entry.conn, topics.values().next().value!);
-    } else if (topics?.topic === entry.topic) {
-      this.#byConn.delete(entry.conn);
-    }
   }
 
   /** A leave spends a dot of its own, so that a receiver that lost it sees a gap. */
