@@ -93,7 +93,7 @@ const { values } = parseArgs({
 
 const log = (line: string): void => console.error(line);
 const quick = values.quick;
-const nodes = numberFlag('nodes', values.nodes, { min: 2, integer: true });
+const nodes = numberFlag('nodes', values.nodes, { min: 1, integer: true });
 const members = quick ? 20 : numberFlag('members', values.members, { min: 2, integer: true });
 const workers = numberFlag('workers', values.workers, { min: 1, integer: true });
 const windowMs =
