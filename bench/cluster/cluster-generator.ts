@@ -33,6 +33,7 @@ let errors: Record<string, number> = {};
 let cpuAtStart = process.cpuUsage();
 let cpuInWindow: NodeJS.CpuUsage | null = null;
 let cpuTimers: NodeJS.Timeout[] = [];
+let lateMs = 0;
 let ticker: NodeJS.Timeout | null = null;
 
 const countError = (code: string): void => {
@@ -131,6 +132,7 @@ function openWindow(startNs: number, endNs: number): void {
   errors = {};
   cpuInWindow = null;
   const now = monotonicNs();
+  lateMs = Math.max(0, (now - startNs) / 1e6);
   cpuTimers = [
     setTimeout(
       () => {
@@ -159,6 +161,7 @@ function collect(): void {
     closed,
     cpuUserUs: cpu.user,
     cpuSystemUs: cpu.system,
+    lateMs,
   });
 }
 

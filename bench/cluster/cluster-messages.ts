@@ -46,6 +46,8 @@ export interface ClusterCollected {
   /** Generator CPU between startNs and endNs (sampled by timers at those instants). */
   readonly cpuUserUs: number;
   readonly cpuSystemUs: number;
+  /** How late the `window` command arrived after startNs (0 when in time): counts miss that start. */
+  readonly lateMs: number;
 }
 
 export type ClusterReport =

@@ -173,6 +173,10 @@ export function windowAnomalies(where: string, r: WindowResult): string[] {
   if (errors.length > 0)
     lines.push(`${where}: errors ${errors.map(([c, n]) => `${c} x${n}`).join(', ')}`);
   if (r.closed > 0) lines.push(`${where}: ${r.closed} clients closed during the window`);
+  if (r.lateMs > 0)
+    lines.push(
+      `${where}: a generator learnt of the window ${r.lateMs.toFixed(0)} ms after it opened (its event loop was saturated): the first ${r.lateMs.toFixed(0)} ms of its counts are missing`,
+    );
   return lines;
 }
 

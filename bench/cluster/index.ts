@@ -47,3 +47,11 @@ export {
 } from './cluster-window.js';
 export { LocalCluster, type LocalClusterOptions } from './local-cluster.js';
 export { NatsProcess } from './nats-process.js';
+export {
+  DEFAULT_WINDOW_QUIET_WAIT_MS,
+  DEFAULT_WINDOW_RETRIES,
+  MAX_OTHER_CORES,
+  measureUndisturbedWindow,
+  type UndisturbedWindow,
+  type UndisturbedWindowOptions,
+} from './undisturbed-window.js';
