@@ -16,7 +16,7 @@
  * per node, 1 s ramp steps, a 3 s window after 1 s, 10 probes. The bench waits (up to
  * --quiet-wait-min) for a quiet machine first; the half-peak window waits for an idle machine again
  * and is measured again (up to --retries times) when other processes used more than a quarter core
- * in it. --no-wait: no waiting, no retries. Ramp steps are not repeated for that: see "other CPU".
+ * in it; so is each ramp step. --no-wait: no waiting, no retries.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -53,6 +53,7 @@ import { LocalCluster } from './local-cluster.js';
 import {
   DEFAULT_WINDOW_QUIET_WAIT_MS,
   DEFAULT_WINDOW_RETRIES,
+  MAX_OTHER_CORES,
   measureUndisturbedWindow,
 } from './undisturbed-window.js';
 
@@ -189,6 +190,8 @@ try {
       windowMs: stepMs,
       graceMs: GRACE_MS,
       runawayUs,
+      disturbedRetries: retries,
+      quietWaitMs: DEFAULT_WINDOW_QUIET_WAIT_MS,
       log,
     });
     if (ramp.peak === null)
@@ -259,7 +262,7 @@ const out = [
 if (ramp !== null)
   out.push(
     '',
-    `### Ramp (open loop, ${stepMs / 1000} s window per step after ${RAMP_SETTLE_MS / 1000} s; stops when < ${MIN_DELIVERED_SHARE * 100}% of offered deliveries arrive or p99 > ${runawayUs / 1000} ms, twice in a row)`,
+    `### Ramp (open loop, ${stepMs / 1000} s window per step after ${RAMP_SETTLE_MS / 1000} s; stops when < ${MIN_DELIVERED_SHARE * 100}% of offered deliveries arrive or p99 > ${runawayUs / 1000} ms, twice in a row; a step other processes used > ${MAX_OTHER_CORES * 100}% of a core in is measured again, up to ${retries} times)`,
     '',
     rampTable(ramp, room),
   );

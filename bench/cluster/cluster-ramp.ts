@@ -6,6 +6,7 @@ import {
   type WindowResult,
   type WindowTarget,
 } from './cluster-window.js';
+import { MAX_OTHER_CORES, otherCores, waitForIdleCores } from './undisturbed-window.js';
 
 /** A step passes while at least this share of the offered deliveries arrives. */
 export const MIN_DELIVERED_SHARE = 0.97;
@@ -23,6 +24,12 @@ export interface RampOptions extends WindowOptions {
   readonly drainMs: number;
   /** A step whose p99 (all deliveries) is above this has run away. */
   readonly runawayUs: number;
+  /**
+   * A step that other processes used more than MAX_OTHER_CORES in is measured again (after waiting
+   * for idle cores, up to `quietWaitMs`), up to this many times; 0: never.
+   */
+  readonly disturbedRetries: number;
+  readonly quietWaitMs: number;
   readonly log: (line: string) => void;
 }
 
@@ -31,6 +38,8 @@ export interface RampStep {
   readonly result: WindowResult;
   /** Empty when the step passed, else why not. */
   readonly failure: string;
+  /** Other processes disturbed it: it was measured again and does not count. */
+  readonly disturbed: boolean;
 }
 
 export interface RampResult {
@@ -63,19 +72,29 @@ export async function rampToPeak(target: WindowTarget, options: RampOptions): Pr
   const steps: RampStep[] = [];
   let rate = options.startRate;
   let failedOnce = false;
+  let disturbedTries = 0;
   while (rate <= options.maxRate) {
+    if (options.disturbedRetries > 0) await waitForIdleCores(options.quietWaitMs, options.log);
     setRate(target.generators, rate);
     await sleep(options.settleMs);
     const result = await measureWindow(target, options);
     setRate(target.generators, 0);
     const failure = failureOf(result, options.runawayUs);
-    steps.push({ offeredRate: rate, result, failure });
+    const disturbed =
+      otherCores(result) > MAX_OTHER_CORES && disturbedTries < options.disturbedRetries;
+    steps.push({ offeredRate: rate, result, failure, disturbed });
     options.log(
       `  ramp ${rate} pub/s: ${Math.round(result.deliveries / result.windowS)} deliveries/s, ` +
         `${(deliveredShare(result) * 100).toFixed(1)}% of offered, cross-node p99 ` +
-        `${(result.crossNode.p99Us / 1000).toFixed(2)} ms${failure === '' ? '' : ` (${failure})`}`,
+        `${(result.crossNode.p99Us / 1000).toFixed(2)} ms${failure === '' ? '' : ` (${failure})`}` +
+        `${disturbed ? ', disturbed by other processes: measuring again' : ''}`,
     );
     await sleep(options.drainMs);
+    if (disturbed) {
+      disturbedTries++;
+      continue;
+    }
+    disturbedTries = 0;
     if (failure !== '') {
       if (failedOnce) break;
       failedOnce = true;
@@ -84,7 +103,7 @@ export async function rampToPeak(target: WindowTarget, options: RampOptions): Pr
     failedOnce = false;
     rate = Math.round(rate * options.factor);
   }
-  const passed = steps.filter((s) => s.failure === '');
+  const passed = steps.filter((s) => s.failure === '' && !s.disturbed);
   const peak = passed.reduce<RampStep | null>(
     (best, s) =>
       best === null ||

@@ -39,7 +39,7 @@ export function rampTable(ramp: RampResult, membersInRoom: number): string {
       'other CPU',
       'step',
     ],
-    ramp.steps.map(({ offeredRate, result: r, failure }) => [
+    ramp.steps.map(({ offeredRate, result: r, failure, disturbed }) => [
       String(offeredRate),
       (offeredRate * membersInRoom).toLocaleString('en-US'),
       rate(r.deliveries, r),
@@ -52,7 +52,13 @@ export function rampTable(ramp: RampResult, membersInRoom: number): string {
       core(cpuTotal(r.natsCpu), r),
       core(r.generatorCpuUs, r),
       core(r.otherCpuUs, r),
-      failure === '' ? (r === ramp.peak?.result ? 'ok, **peak**' : 'ok') : `stop: ${failure}`,
+      disturbed
+        ? 'disturbed by other processes: measured again'
+        : failure === ''
+          ? r === ramp.peak?.result
+            ? 'ok, **peak**'
+            : 'ok'
+          : `failed: ${failure}`,
     ]),
   );
 }

@@ -52,6 +52,8 @@ export {
   DEFAULT_WINDOW_RETRIES,
   MAX_OTHER_CORES,
   measureUndisturbedWindow,
+  otherCores,
   type UndisturbedWindow,
   type UndisturbedWindowOptions,
+  waitForIdleCores,
 } from './undisturbed-window.js';

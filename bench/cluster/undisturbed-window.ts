@@ -41,29 +41,38 @@ export interface UndisturbedWindow {
  * is measured again, up to `retries` times; the last attempt is kept either way and its "other CPU"
  * shows what it shared the machine with.
  */
+/** With the cluster idle: waits (up to `maxWaitMs`) until other processes leave the cores idle. */
+export async function waitForIdleCores(
+  maxWaitMs: number,
+  log: (line: string) => void,
+): Promise<void> {
+  await waitForQuiet({
+    maxLoad: Number.POSITIVE_INFINITY,
+    minIdle: WINDOW_MIN_IDLE,
+    sampleMs: WINDOW_IDLE_SAMPLE_MS,
+    maxWaitMs,
+    log,
+  });
+}
+
+/** Cores other processes used in a window. */
+export const otherCores = (r: WindowResult): number => r.otherCpuUs / 1e6 / r.windowS;
+
 export async function measureUndisturbedWindow(
   target: WindowTarget,
   options: UndisturbedWindowOptions,
 ): Promise<UndisturbedWindow> {
   for (let attempt = 1; ; attempt++) {
-    if (options.retries > 0)
-      await waitForQuiet({
-        maxLoad: Number.POSITIVE_INFINITY,
-        minIdle: WINDOW_MIN_IDLE,
-        sampleMs: WINDOW_IDLE_SAMPLE_MS,
-        maxWaitMs: options.quietWaitMs,
-        log: options.log,
-      });
+    if (options.retries > 0) await waitForIdleCores(options.quietWaitMs, options.log);
     setRate(target.generators, options.rate);
     await sleep(options.warmupMs);
     const result = await measureWindow(target, options);
     setRate(target.generators, 0);
     await sleep(options.drainMs);
-    const otherCores = result.otherCpuUs / 1e6 / result.windowS;
-    if (otherCores <= MAX_OTHER_CORES || attempt > options.retries)
-      return { result, attempts: attempt };
+    const other = otherCores(result);
+    if (other <= MAX_OTHER_CORES || attempt > options.retries) return { result, attempts: attempt };
     options.log(
-      `  other processes used ${(otherCores * 100).toFixed(0)}% of a core in the window: measuring again`,
+      `  other processes used ${(other * 100).toFixed(0)}% of a core in the window: measuring again`,
     );
   }
 }
