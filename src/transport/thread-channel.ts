@@ -19,7 +19,7 @@ export const DEFAULT_LINGER_MS = 1;
 /** The window over which receive() measures the inbound rate. */
 const RATE_WINDOW_MS = 50;
 /** A stream is busy, and polled instead of waited for, at this many records per lingerMs or more. */
-const BUSY_RECORDS_PER_POLL = 2;
+const BUSY_RECORDS_PER_POLL = 4;
 /** Empty polls in a row that end a busy stream's polling. */
 const EMPTY_POLLS_TO_SLEEP = 3;
 

@@ -326,7 +326,7 @@ async function stream(
 t.test(
   'thread-channel - a busy stream is polled: the sender stops waking the receiver',
   async (t) => {
-    // ~10 envelopes per ms for 300 ticks: far above two per lingerMs.
+    // ~10 envelopes per ms for 300 ticks: far above four per lingerMs.
     const woken = await stream(0, 300, 10, 1);
     const polled = await stream(1, 300, 10, 1);
     t.equal(polled.received, 3000);
