@@ -6,6 +6,7 @@ import {
   workerThreadChild,
 } from '../../supervision/index.js';
 import { EnvelopeKind, type RingRecord } from '../transport/index.js';
+import { RoomKeyBytes } from './room-key-bytes.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
 import { ShardPlacement } from './shard-placement.js';
@@ -21,7 +22,6 @@ import {
   decodeKey,
   encodeControl,
   encodeJson,
-  encodeKey,
   FLAG_DIRECT,
   FLAG_ECHO,
   FLAG_RESTORE,
@@ -59,6 +59,7 @@ export class ShardPool implements Child {
   readonly #options: ResolvedShardPoolOptions;
   readonly #placement: ShardPlacement;
   readonly #slots: readonly ShardSlot[];
+  readonly #keys = new RoomKeyBytes();
   readonly #supervisor: Supervisor;
   readonly #exited: Promise<ExitReason>;
   #sweep: NodeJS.Timeout | null = null;
@@ -168,7 +169,7 @@ export class ShardPool implements Child {
     const body: JoinBody = { since };
     this.#slotFor(roomKey).request(
       { kind: EnvelopeKind.Join, flags: restore ? FLAG_RESTORE : 0, connId, roomId: 0, value: 0 },
-      encodeKey(roomKey),
+      this.#keys.of(roomKey),
       encodeJson(body),
       done as ReplyCallback,
     );
@@ -178,8 +179,8 @@ export class ShardPool implements Child {
   leave(roomKey: string, connId: number, done: ReplyCallback | null): void {
     const header = { kind: EnvelopeKind.Leave, flags: 0, connId, roomId: 0, value: 0 } as const;
     const slot = this.#slotFor(roomKey);
-    if (done !== null) slot.request(header, encodeKey(roomKey), EMPTY, done);
-    else slot.send(header, encodeKey(roomKey), EMPTY);
+    if (done !== null) slot.request(header, this.#keys.of(roomKey), EMPTY, done);
+    else slot.send(header, this.#keys.of(roomKey), EMPTY);
   }
 
   publish(
@@ -198,8 +199,8 @@ export class ShardPool implements Child {
       value: ingressTs,
     } as const;
     const slot = this.#slotFor(roomKey);
-    if (done !== null) slot.request(header, encodeKey(roomKey), payload, done as ReplyCallback);
-    else slot.send(header, encodeKey(roomKey), payload);
+    if (done !== null) slot.request(header, this.#keys.of(roomKey), payload, done as ReplyCallback);
+    else slot.send(header, this.#keys.of(roomKey), payload);
   }
 
   /**
