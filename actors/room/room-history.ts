@@ -10,24 +10,52 @@ export interface HistoryEntry {
 
 export const DEFAULT_HISTORY_MAX_MESSAGES = 1000;
 export const DEFAULT_HISTORY_MAX_BYTES = 1024 * 1024;
+/** Arena positions are kept in a Uint32Array. */
+export const HISTORY_MAX_BYTES_LIMIT = 0xffff_ffff;
+/** First allocation of the byte arena; it doubles from here up to what maxBytes needs. */
+export const HISTORY_INITIAL_ARENA_BYTES = 4096;
+/** First allocation of the metadata arrays; they double from here up to maxMessages. */
+export const HISTORY_INITIAL_SLOTS = 16;
 
 export interface RoomHistoryOptions {
   readonly maxMessages?: number;
   readonly maxBytes?: number;
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 /**
  * The recent messages of one room, for `join` with `since`: bounded by count and by bytes, oldest
- * evicted first. Offsets are contiguous, so the window is [firstOffset, lastOffset].
+ * evicted first. Offsets are contiguous, so the window is [firstOffset, firstOffset + size - 1].
  *
- *   entries:  [ head ... | ... tail ]   (a circular array of maxMessages slots)
- *              ^ oldest kept            ^ newest
+ * Appending keeps no new JS object alive (a kept object per message survived every young-generation
+ * scavenge of the shard thread, so each scavenge copied all history published since the last one):
+ * payload bytes are copied into one circular byte arena and the metadata into typed arrays, all of
+ * which start small (allocated on the first append) and grow by doubling, compacting in order.
+ *
+ *   slots (circular, capacity grows to maxMessages; slot of message i = (head + i) % capacity):
+ *     ts[]  senderConn[]  start[]  length[]
+ *            [ .. | head = firstOffset | firstOffset+1 | ... | newest | .. ]
+ *   arena (circular bytes, capacity grows to maxBytes; a payload may wrap past the end):
+ *     [ ..newest tail | free | oldest payload (start[head]) ... newest payload head.. ]
+ *                            ^ arenaHead                                            ^ wraps to 0
+ *
+ * after() and entries() build HistoryEntry objects on demand, each with its own payload copy,
+ * since the arena is overwritten by later appends.
  */
 export class RoomHistory {
-  readonly #slots: (HistoryEntry | undefined)[];
+  readonly #maxMessages: number;
   readonly #maxBytes: number;
+  #ts = new Float64Array(0);
+  #sender = new Uint32Array(0);
+  #start = new Uint32Array(0);
+  #length = new Uint32Array(0);
   #head = 0;
   #count = 0;
+  #firstOffset = 0;
+  #arena = EMPTY_BYTES;
+  /** Arena position of the oldest kept byte; the live bytes are [arenaHead, arenaHead + bytes). */
+  #arenaHead = 0;
   #bytes = 0;
 
   constructor(options: RoomHistoryOptions = {}) {
@@ -39,13 +67,13 @@ export class RoomHistory {
         `options.maxMessages must be a non-negative integer, got ${maxMessages}`,
       );
     }
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0 || maxBytes > HISTORY_MAX_BYTES_LIMIT) {
       throw new RoomError(
         'ARQ_ERR_ROOM_OPTIONS',
-        `options.maxBytes must be a non-negative integer, got ${maxBytes}`,
+        `options.maxBytes must be an integer from 0 to ${HISTORY_MAX_BYTES_LIMIT}, got ${maxBytes}`,
       );
     }
-    this.#slots = new Array(maxMessages);
+    this.#maxMessages = maxMessages;
     this.#maxBytes = maxBytes;
   }
 
@@ -57,22 +85,43 @@ export class RoomHistory {
     return this.#bytes;
   }
 
-  /** Appends; the caller guarantees offsets increase by one. */
+  /** Arena bytes allocated (grows with use, never past what maxBytes needs). */
+  get arenaCapacity(): number {
+    return this.#arena.byteLength;
+  }
+
+  /**
+   * Appends a copy of the entry; the caller guarantees offsets increase by one. An offset that does
+   * not follow the newest kept one restarts the window there rather than misnumbering the replay.
+   */
   append(entry: HistoryEntry): void {
-    const capacity = this.#slots.length;
-    if (capacity === 0 || entry.payload.byteLength > this.#maxBytes) {
+    const length = entry.payload.byteLength;
+    if (this.#maxMessages === 0 || length > this.#maxBytes) {
       this.clear();
       return;
     }
+    if (this.#count > 0 && entry.offset !== this.#firstOffset + this.#count) this.clear();
     while (
       this.#count > 0 &&
-      (this.#count === capacity || this.#bytes + entry.payload.byteLength > this.#maxBytes)
+      (this.#count === this.#maxMessages || this.#bytes + length > this.#maxBytes)
     ) {
       this.#evictOldest();
     }
-    this.#slots[(this.#head + this.#count) % capacity] = entry;
+    if (this.#count === this.#ts.length) this.#growSlots();
+    if (this.#bytes + length > this.#arena.byteLength) this.#growArena(this.#bytes + length);
+    if (this.#count === 0) {
+      this.#firstOffset = entry.offset;
+      this.#arenaHead = 0;
+    }
+    const start = this.#wrapArena(this.#arenaHead + this.#bytes);
+    this.#write(start, entry.payload);
+    const slot = this.#slot(this.#count);
+    this.#ts[slot] = entry.ts;
+    this.#sender[slot] = entry.senderConn;
+    this.#start[slot] = start;
+    this.#length[slot] = length;
     this.#count++;
-    this.#bytes += entry.payload.byteLength;
+    this.#bytes += length;
   }
 
   /**
@@ -82,36 +131,112 @@ export class RoomHistory {
   after(offset: number, lastOffset: number): HistoryEntry[] | null {
     if (offset >= lastOffset) return [];
     if (this.#count === 0) return null;
-    const first = this.#at(0).offset;
-    if (offset + 1 < first) return null;
+    if (offset + 1 < this.#firstOffset) return null;
     const out: HistoryEntry[] = [];
-    for (let i = offset + 1 - first; i < this.#count; i++) out.push(this.#at(i));
+    for (let i = offset + 1 - this.#firstOffset; i < this.#count; i++) out.push(this.#entryAt(i));
     return out;
   }
 
   /** Every kept message, oldest first (a room handing itself over to another node). */
   entries(): HistoryEntry[] {
     const out: HistoryEntry[] = [];
-    for (let i = 0; i < this.#count; i++) out.push(this.#at(i));
+    for (let i = 0; i < this.#count; i++) out.push(this.#entryAt(i));
     return out;
   }
 
+  /** Forgets every message; the allocated arrays are kept for the messages to come. */
   clear(): void {
-    this.#slots.fill(undefined);
     this.#head = 0;
     this.#count = 0;
+    this.#arenaHead = 0;
     this.#bytes = 0;
   }
 
-  #at(index: number): HistoryEntry {
-    return this.#slots[(this.#head + index) % this.#slots.length] as HistoryEntry;
+  #slot(index: number): number {
+    const slot = this.#head + index;
+    return slot >= this.#ts.length ? slot - this.#ts.length : slot;
+  }
+
+  /** Positions stay below twice the capacity, so one subtraction wraps them (and 0 stays 0). */
+  #wrapArena(position: number): number {
+    return position >= this.#arena.byteLength ? position - this.#arena.byteLength : position;
+  }
+
+  #entryAt(index: number): HistoryEntry {
+    const slot = this.#slot(index);
+    return {
+      offset: this.#firstOffset + index,
+      ts: this.#ts[slot] as number,
+      senderConn: this.#sender[slot] as number,
+      payload: this.#read(this.#start[slot] as number, this.#length[slot] as number),
+    };
+  }
+
+  /** A fresh copy of `length` arena bytes from `start`, joining the two parts of a wrapped payload. */
+  #read(start: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    const first = Math.min(length, this.#arena.byteLength - start);
+    out.set(this.#arena.subarray(start, start + first), 0);
+    if (first < length) out.set(this.#arena.subarray(0, length - first), first);
+    return out;
+  }
+
+  #write(start: number, payload: Uint8Array): void {
+    const first = Math.min(payload.byteLength, this.#arena.byteLength - start);
+    this.#arena.set(first === payload.byteLength ? payload : payload.subarray(0, first), start);
+    if (first < payload.byteLength) this.#arena.set(payload.subarray(first), 0);
   }
 
   #evictOldest(): void {
-    const oldest = this.#at(0);
-    this.#slots[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#slots.length;
+    const length = this.#length[this.#head] as number;
+    this.#head = this.#slot(1);
     this.#count--;
-    this.#bytes -= oldest.payload.byteLength;
+    this.#firstOffset++;
+    this.#bytes -= length;
+    this.#arenaHead = this.#count === 0 ? 0 : this.#wrapArena(this.#arenaHead + length);
+  }
+
+  /** Doubles the slot arrays (up to maxMessages), moving the kept slots in order to index 0. */
+  #growSlots(): void {
+    const capacity = Math.min(
+      this.#maxMessages,
+      Math.max(HISTORY_INITIAL_SLOTS, this.#ts.length * 2),
+    );
+    const ts = new Float64Array(capacity);
+    const sender = new Uint32Array(capacity);
+    const start = new Uint32Array(capacity);
+    const length = new Uint32Array(capacity);
+    for (let i = 0; i < this.#count; i++) {
+      const slot = this.#slot(i);
+      ts[i] = this.#ts[slot] as number;
+      sender[i] = this.#sender[slot] as number;
+      start[i] = this.#start[slot] as number;
+      length[i] = this.#length[slot] as number;
+    }
+    this.#ts = ts;
+    this.#sender = sender;
+    this.#start = start;
+    this.#length = length;
+    this.#head = 0;
+  }
+
+  /** Doubles the arena until `needed` fits (never past maxBytes), compacting the live bytes in order. */
+  #growArena(needed: number): void {
+    let capacity = Math.max(HISTORY_INITIAL_ARENA_BYTES, this.#arena.byteLength * 2);
+    while (capacity < needed) capacity *= 2;
+    const arena = new Uint8Array(Math.min(capacity, this.#maxBytes));
+    let at = 0;
+    for (let i = 0; i < this.#count; i++) {
+      const slot = this.#slot(i);
+      const start = this.#start[slot] as number;
+      const length = this.#length[slot] as number;
+      const first = Math.min(length, this.#arena.byteLength - start);
+      arena.set(this.#arena.subarray(start, start + first), at);
+      if (first < length) arena.set(this.#arena.subarray(0, length - first), at + first);
+      this.#start[slot] = at;
+      at += length;
+    }
+    this.#arena = arena;
+    this.#arenaHead = 0;
   }
 }

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import t from 'tap';
-import { RoomHistory } from '../../../actors/room/room-history.js';
+import { type HistoryEntry, RoomHistory } from '../../../actors/room/room-history.js';
 
 const entry = (offset: number, size = 1) => ({
   offset,
@@ -48,4 +49,178 @@ t.test('room history - evicts by bytes and drops an entry larger than the budget
 t.test('room history - rejects invalid options', async (t) => {
   t.throws(() => new RoomHistory({ maxMessages: -1 }), /options.maxMessages/);
   t.throws(() => new RoomHistory({ maxBytes: 1.5 }), /options.maxBytes/);
+  t.throws(() => new RoomHistory({ maxBytes: 2 ** 32 }), /options.maxBytes/);
 });
+
+/** Payload bytes derived from offset and index, so a misplaced or overwritten byte shows. */
+const patterned = (offset: number, size: number) => {
+  const payload = new Uint8Array(size);
+  for (let i = 0; i < size; i++) payload[i] = (offset * 31 + i) & 0xff;
+  return payload;
+};
+
+/** The plain-array model: the same eviction rules over kept entry objects. */
+class ReferenceHistory {
+  readonly kept: HistoryEntry[] = [];
+  bytes = 0;
+  constructor(
+    readonly maxMessages: number,
+    readonly maxBytes: number,
+  ) {}
+  append(entry: HistoryEntry): void {
+    const size = entry.payload.byteLength;
+    if (this.maxMessages === 0 || size > this.maxBytes) {
+      this.kept.length = 0;
+      this.bytes = 0;
+      return;
+    }
+    while (
+      this.kept.length > 0 &&
+      (this.kept.length === this.maxMessages || this.bytes + size > this.maxBytes)
+    ) {
+      this.bytes -= (this.kept.shift() as HistoryEntry).payload.byteLength;
+    }
+    this.kept.push({ ...entry, payload: entry.payload.slice() });
+    this.bytes += size;
+  }
+}
+
+const plain = (entries: HistoryEntry[] | null) =>
+  entries?.map((e) => ({ ...e, payload: Array.from(e.payload) })) ?? null;
+
+t.test(
+  'room history - matches a plain-array model through arena growth and wrap-around (property)',
+  async (t) => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 6000 }),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 7000 })), {
+          maxLength: 400,
+        }),
+        fc.integer({ min: 0, max: 20 }),
+        (maxMessages, maxBytes, sizes, sinceBack) => {
+          const history = new RoomHistory({ maxMessages, maxBytes });
+          const model = new ReferenceHistory(maxMessages, maxBytes);
+          let offset = 0;
+          for (const size of sizes) {
+            offset++;
+            const e = {
+              offset,
+              ts: offset * 1.5,
+              senderConn: offset % 7,
+              payload: patterned(offset, size),
+            };
+            history.append(e);
+            model.append(e);
+            if (history.size !== model.kept.length || history.bytes !== model.bytes) return false;
+            if (
+              history.arenaCapacity > Math.max(maxBytes, 0) ||
+              history.arenaCapacity < history.bytes
+            )
+              return false;
+          }
+          t.same(plain(history.entries()), plain(model.kept));
+          const since = Math.max(0, offset - sinceBack);
+          const first = model.kept[0]?.offset;
+          const expected =
+            since >= offset
+              ? []
+              : first === undefined || since + 1 < first
+                ? null
+                : model.kept.filter((e) => e.offset > since);
+          t.same(plain(history.after(since, offset)), plain(expected));
+          return true;
+        },
+      ),
+      { numRuns: 300 },
+    );
+  },
+);
+
+t.test('room history - wraps payloads across the arena end many times', async (t) => {
+  // 4 KiB arena budget, 700-byte-ish payloads: nearly every few appends cross the wrap point.
+  const history = new RoomHistory({ maxMessages: 1000, maxBytes: 4096 });
+  const model = new ReferenceHistory(1000, 4096);
+  for (let o = 1; o <= 500; o++) {
+    const e = { offset: o, ts: o, senderConn: o, payload: patterned(o, 500 + ((o * 37) % 400)) };
+    history.append(e);
+    model.append(e);
+  }
+  t.equal(history.arenaCapacity, 4096, 'grew to the budget and no further');
+  t.same(plain(history.entries()), plain(model.kept), 'entries() after wrap');
+  t.same(plain(history.after(495, 500)), plain(model.kept.slice(-5)));
+});
+
+t.test('room history - starts small and grows by doubling as messages come', async (t) => {
+  const history = new RoomHistory();
+  t.equal(history.arenaCapacity, 0, 'nothing allocated before the first message');
+  history.append(entry(1, 100));
+  t.equal(history.arenaCapacity, 4096);
+  for (let o = 2; o <= 60; o++) history.append(entry(o, 100));
+  t.equal(history.arenaCapacity, 8192, 'doubled once for 6000 bytes');
+  history.append(entry(61, 20_000));
+  t.equal(history.arenaCapacity, 32768, 'doubled until the large payload fits');
+  t.same(
+    history.entries().map((e) => e.offset),
+    Array.from({ length: 61 }, (_, i) => i + 1),
+  );
+});
+
+t.test(
+  'room history - replayed payloads are copies that later appends do not change',
+  async (t) => {
+    const history = new RoomHistory({ maxMessages: 4, maxBytes: 64 });
+    const source = patterned(1, 16);
+    history.append({ offset: 1, ts: 1, senderConn: 1, payload: source });
+    source.fill(0);
+    const [first] = history.entries();
+    t.same(Array.from(first?.payload ?? []), Array.from(patterned(1, 16)), 'copied on append');
+    const replay = history.after(0, 1);
+    for (let o = 2; o <= 40; o++)
+      history.append({ offset: o, ts: o, senderConn: 1, payload: patterned(o, 16) });
+    t.same(Array.from(first?.payload ?? []), Array.from(patterned(1, 16)), 'entries() copy kept');
+    t.same(
+      Array.from(replay?.[0]?.payload ?? []),
+      Array.from(patterned(1, 16)),
+      'after() copy kept',
+    );
+    t.not(first?.payload.buffer, replay?.[0]?.payload.buffer, 'each entry has its own bytes');
+  },
+);
+
+t.test(
+  'room history - keeps nothing with maxMessages 0 and keeps empty payloads with maxBytes 0',
+  async (t) => {
+    const none = new RoomHistory({ maxMessages: 0 });
+    none.append(entry(1));
+    t.equal(none.size, 0);
+    t.equal(none.after(0, 1), null);
+    const empty = new RoomHistory({ maxMessages: 3, maxBytes: 0 });
+    for (let o = 1; o <= 5; o++) empty.append(entry(o, 0));
+    t.same(
+      empty.entries().map((e) => [e.offset, e.payload.byteLength]),
+      [
+        [3, 0],
+        [4, 0],
+        [5, 0],
+      ],
+    );
+    empty.append(entry(6, 1));
+    t.equal(empty.size, 0, 'a byte over a zero budget clears');
+  },
+);
+
+t.test(
+  'room history - restarts the window at an offset that does not follow the newest',
+  async (t) => {
+    const history = new RoomHistory({ maxMessages: 10 });
+    for (let o = 1; o <= 3; o++) history.append(entry(o));
+    history.append(entry(9));
+    t.same(
+      history.entries().map((e) => e.offset),
+      [9],
+    );
+    t.equal(history.after(3, 9), null, 'the gap is reported, not replayed as wrong offsets');
+  },
+);
