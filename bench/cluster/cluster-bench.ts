@@ -28,12 +28,10 @@ import {
   BENCH_TENANT,
   BenchError,
   formatLoadAverage,
-  formatMachineInfo,
-  frozenBuildInfo,
   GeneratorHandle,
-  machineInfo,
   numberFlag,
   runFromFrozenBuild,
+  runHeader,
   waitForQuiet,
 } from '../lib/index.js';
 import type { ClusterCommand, ClusterReport } from './cluster-messages.js';
@@ -243,19 +241,9 @@ try {
   await cluster.stop(log);
 }
 
-const command =
-  `node dist/bench/cluster/cluster-bench.js ${process.argv.slice(2).join(' ')}`.trim();
 const room = nodes * members;
 const out = [
-  `Machine: ${formatMachineInfo(machineInfo())}`,
-  `Command: \`${command}\``,
-  `Build: ${frozenBuildInfo() ?? 'dist/ as is (not frozen)'}`,
-  `Load average (1/5/15 min) at start: ${startLoad}; at end: ${formatLoadAverage()}` +
-    (quiet === null
-      ? ' (did not wait for a quiet machine)'
-      : quiet.quiet
-        ? ` (quiet after ${Math.round(quiet.waitedMs / 1000)} s)`
-        : ` (machine never calmed down within ${Math.round(quiet.waitedMs / 60000)} min; ran anyway)`),
+  ...runHeader('dist/bench/cluster/cluster-bench.js', startLoad, quiet),
   `Cluster: nats-server + ${nodes} nodes (\`arq start --nats\`, --workers ${workers}, raised limits), presence broadcast every ${broadcastMs} ms${broadcastFlag === undefined ? ' (the default)' : ''}; one room of ${room} members (${members} per node, each node's first member publishes), ${nodes} generator processes (one per node)`,
   `Latency = receive time - send time (process.hrtime, CLOCK_MONOTONIC); same-node: receiver on the publisher's node; counts by send time within each window, arrivals up to ${GRACE_MS} ms after it`,
 ];

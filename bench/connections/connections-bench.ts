@@ -20,13 +20,11 @@ import {
   type BenchServerSpec,
   benchServerLabel,
   formatLoadAverage,
-  formatMachineInfo,
-  frozenBuildInfo,
-  machineInfo,
   numberFlag,
   numberListFlag,
   parseBenchServer,
   runFromFrozenBuild,
+  runHeader,
   waitForQuiet,
 } from '../lib/index.js';
 import { type ConnectionsResult, ROOM_SIZE, runConnectionsCase } from './connections-case.js';
@@ -78,19 +76,9 @@ for (const server of servers) {
   );
 }
 
-const command =
-  `node dist/bench/connections/connections-bench.js ${process.argv.slice(2).join(' ')}`.trim();
 console.log(
   [
-    `Machine: ${formatMachineInfo(machineInfo())}`,
-    `Command: \`${command}\``,
-    `Build: ${frozenBuildInfo() ?? 'dist/ as is (not frozen)'}`,
-    `Load average (1/5/15 min) at start: ${startLoad}; at end: ${formatLoadAverage()}` +
-      (quiet === null
-        ? ' (did not wait for a quiet machine)'
-        : quiet.quiet
-          ? ` (quiet after ${Math.round(quiet.waitedMs / 1000)} s)`
-          : ` (machine never calmed down within ${Math.round(quiet.waitedMs / 60000)} min; ran anyway)`),
+    ...runHeader('dist/bench/connections/connections-bench.js', startLoad, quiet),
     `Each connection authenticated (ArqonBus: HS256 JWT) and joined to one room of ${ROOM_SIZE}; RSS read ${settleMs / 1000} s after the last join; "full GC" columns: the same baseline and reading each right after a full GC of the server's main thread, requested through its inspector (worker threads are not collected)`,
     '',
     connectionsTable(results),

@@ -26,12 +26,10 @@ import {
   type BenchServerSpec,
   benchServerLabel,
   formatLoadAverage,
-  formatMachineInfo,
-  frozenBuildInfo,
-  machineInfo,
   numberFlag,
   parseBenchServer,
   runFromFrozenBuild,
+  runHeader,
   waitForQuiet,
 } from '../lib/index.js';
 import type { FanoutResult } from './fanout-case.js';
@@ -122,17 +120,8 @@ if (values.profile) {
   }
 }
 
-const command = `node dist/bench/fanout/fanout-bench.js ${process.argv.slice(2).join(' ')}`.trim();
 const out = [
-  `Machine: ${formatMachineInfo(machineInfo())}`,
-  `Command: \`${command}\``,
-  `Build: ${frozenBuildInfo() ?? 'dist/ as is (not frozen)'}`,
-  `Load average (1/5/15 min) at start: ${startLoad}; at end: ${formatLoadAverage()}` +
-    (quiet === null
-      ? ' (did not wait for a quiet machine)'
-      : quiet.quiet
-        ? ` (quiet after ${Math.round(quiet.waitedMs / 1000)} s)`
-        : ` (machine never calmed down within ${Math.round(quiet.waitedMs / 60000)} min; ran anyway)`),
+  ...runHeader('dist/bench/fanout/fanout-bench.js', startLoad, quiet),
   `Window ${windowMs / 1000} s after ${warmupMs / 1000} s warm-up; ${generators} generator processes; CPU per delivery = server CPU in the window / deliveries in the window; server, generator and other CPU in % of one core over the window, "other" being whatever else ran on the machine (the bench's own coordinator excluded)`,
   '',
   fanoutTable(results),

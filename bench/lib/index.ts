@@ -46,6 +46,7 @@ export {
   readVmRssBytes,
   USER_HZ,
 } from './proc-stats.js';
+export { runHeader } from './run-header.js';
 export { runLimited } from './run-limited.js';
 export {
   DEFAULT_READY_TIMEOUT_MS,
