@@ -1,10 +1,10 @@
 import type { RoomDelivery, RoomOutput, RoomReplyError, RoomState } from '../../actors/index.js';
 import { EnvelopeKind, type ThreadChannel } from '../transport/index.js';
+import { RoomKeyBytes } from './room-key-bytes.js';
 import {
   encodeControl,
   encodeDelivery,
   encodeJson,
-  encodeKey,
   FLAG_DIRECT,
   FLAG_ECHO,
   FLAG_ERROR,
@@ -19,7 +19,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class RingRoomOutput implements RoomOutput {
   readonly #channel: ThreadChannel;
-  readonly #keys = new Map<string, Uint8Array>();
+  readonly #keys = new RoomKeyBytes();
 
   constructor(channel: ThreadChannel) {
     this.#channel = channel;
@@ -67,7 +67,7 @@ export class RingRoomOutput implements RoomOutput {
 
   /** Forgets a stopped room's cached key bytes. */
   forget(roomKey: string): void {
-    this.#keys.delete(roomKey);
+    this.#keys.forget(roomKey);
   }
 
   #send(delivery: RoomDelivery, connId: number, flags: number): void {
@@ -80,17 +80,8 @@ export class RingRoomOutput implements RoomOutput {
         correlationId: 0,
         value: delivery.offset,
       },
-      this.#key(delivery.roomKey),
+      this.#keys.of(delivery.roomKey),
       encodeDelivery(delivery.ts, delivery.ingressTs, delivery.epoch, delivery.payload),
     );
-  }
-
-  #key(roomKey: string): Uint8Array {
-    let bytes = this.#keys.get(roomKey);
-    if (bytes === undefined) {
-      bytes = encodeKey(roomKey);
-      this.#keys.set(roomKey, bytes);
-    }
-    return bytes;
   }
 }

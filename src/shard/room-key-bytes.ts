@@ -5,7 +5,8 @@ export const ROOM_KEY_BYTES_CAPACITY = 4096;
 
 /**
  * Room keys as the ring carries them (UTF-8), encoded once per room instead of once per message:
- * a publish otherwise pays a TextEncoder call and a Uint8Array allocation just to name its room.
+ * a publish (edge side) or a delivery (shard side) otherwise pays a TextEncoder call and a
+ * Uint8Array allocation just to name its room.
  * The bytes are shared: the ring and its overflow queue copy them, nobody writes to them.
  */
 export class RoomKeyBytes {
@@ -19,5 +20,10 @@ export class RoomKeyBytes {
       this.#bytes.set(roomKey, bytes);
     }
     return bytes;
+  }
+
+  /** Drops a room that stopped (the cache would also start over when full). */
+  forget(roomKey: string): void {
+    this.#bytes.delete(roomKey);
   }
 }

@@ -141,7 +141,6 @@ export class RingConsumer {
       CTRL_CONSUMER_WAITING,
       CTRL_WRITE_INDEX,
       this.#read,
-      CTRL_EPOCH,
       epoch,
       this.#keepAlive,
     );

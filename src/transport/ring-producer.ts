@@ -199,7 +199,6 @@ export class RingProducer {
       CTRL_PRODUCER_WAITING,
       CTRL_READ_INDEX,
       blockedAt,
-      CTRL_EPOCH,
       this.#epoch,
       this.#keepAlive,
     );

@@ -1,3 +1,5 @@
+import { CTRL_EPOCH } from './ring-layout.js';
+
 /*
  * Atomics.waitAsync is in Node 20 but not in the ES2023 lib this project compiles against, so it is
  * typed here once. It never blocks the calling thread: the promise settles on a later task.
@@ -36,13 +38,12 @@ export function sleepOnRing(
   flagIndex: number,
   indexIndex: number,
   value: number,
-  epochIndex: number,
   epoch: number,
   keepAlive: LoopKeepAlive,
 ): Promise<void> | null {
   Atomics.store(ctrl, flagIndex, 1);
   const pending =
-    Atomics.load(ctrl, indexIndex) === value && Atomics.load(ctrl, epochIndex) === epoch
+    Atomics.load(ctrl, indexIndex) === value && Atomics.load(ctrl, CTRL_EPOCH) === epoch
       ? waitWhileEqual(ctrl, indexIndex, value)
       : null;
   if (pending === null) {
