@@ -1,45 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
-import { delimiter, join } from 'node:path';
+import { freePort, natsServerBinary } from '../../src/cli/index.js';
 import { BenchError } from '../lib/index.js';
 
 const READY_LINE = 'Server is ready';
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-const FALLBACK_BINARY = '/usr/sbin/nats-server';
 const LOG_TAIL_CHARS = 2000;
-
-/** The nats-server binary: the first on PATH, else Debian's /usr/sbin/nats-server. */
-function natsServerBinary(): string {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d.length > 0);
-  for (const candidate of [...dirs.map((d) => join(d, 'nats-server')), FALLBACK_BINARY]) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there: try the next one
-    }
-  }
-  throw new BenchError(
-    'ARQ_ERR_BENCH_SERVER',
-    'nats-server not found on PATH nor at /usr/sbin/nats-server (apt-get install nats-server)',
-  );
-}
-
-/** A port that was free a moment ago (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
 
 /** A plain nats-server (core NATS, no JetStream: the cluster needs none) on a free local port. */
 export class NatsProcess {

@@ -1,40 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDevSecret, signToken } from '../auth/index.js';
 import { CliError } from './cli-error.js';
+import { freePort } from './free-port.js';
+import { natsServerBinary } from './nats-server-binary.js';
 import { parseFlags } from './parse-flags.js';
 
 const DEFAULT_NODES = 3;
 const DEFAULT_BASE_PORT = 7070;
-const NATS_PATHS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
-
-function natsBinary(): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && existsSync(join(dir, 'nats-server'))) return join(dir, 'nats-server');
-  }
-  const found = NATS_PATHS.find((path) => existsSync(path));
-  if (found === undefined)
-    throw new CliError('nats-server not found on PATH (apt-get install nats-server)');
-  return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        resolve(typeof address === 'object' && address !== null ? address.port : 0),
-      );
-    });
-  });
-}
 
 /** Resolves when `proc` prints a line matching `pattern`; rejects if it exits first. */
 function waitForLine(proc: ChildProcess, pattern: RegExp, what: string): Promise<void> {
@@ -87,7 +64,7 @@ export async function devUpCommand(args: readonly string[]): Promise<number> {
   const children: ChildProcess[] = [];
   const natsPort = await freePort();
   const nats = spawn(
-    natsBinary(),
+    natsServerBinary(),
     [
       '-a',
       '127.0.0.1',

@@ -4,11 +4,12 @@
  * kills or restarts it on the same ports so that clients' reconnects can be tested.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { freePort, natsServerBinary } from '../../src/cli/index.js';
+
+export { freePort, natsServerBinary };
 
 export type NatsServerErrorCode = 'ARQ_ERR_TEST_NATS_SERVER';
 
@@ -52,7 +53,6 @@ export interface NatsServer {
 const READY_LINE = 'Server is ready';
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-const FALLBACK_BINARY = '/usr/sbin/nats-server';
 
 /** Every server this process started and has not stopped: killed if the test process exits. */
 const live = new Set<ChildProcess>();
@@ -113,35 +113,6 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       child = await launch(binary, args, env);
     },
   };
-}
-
-/** The nats-server binary: the first on PATH, else Debian's /usr/sbin/nats-server. */
-export function natsServerBinary(): string {
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d.length > 0);
-  for (const candidate of [...dirs.map((d) => join(d, 'nats-server')), FALLBACK_BINARY]) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there: try the next one
-    }
-  }
-  throw new NatsServerError(
-    'nats-server not found on PATH nor at /usr/sbin/nats-server (apt-get install nats-server)',
-  );
-}
-
-/** A port that was free a moment ago (the OS picks it; the race with other tests is harmless). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Spawns the server and resolves once it logs that it accepts clients. */
