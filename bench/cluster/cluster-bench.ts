@@ -32,6 +32,7 @@ import {
   numberFlag,
   runFromFrozenBuild,
   runHeader,
+  stopGenerators,
   waitForQuiet,
 } from '../lib/index.js';
 import type { ClusterCommand, ClusterReport } from './cluster-messages.js';
@@ -223,21 +224,7 @@ try {
   log(`cluster bench failed: ${message}\n${cluster.outputTails}`);
   process.exitCode = 1;
 } finally {
-  for (const g of generators) {
-    try {
-      g.send({ type: 'stop' });
-    } catch {
-      // Already gone: kill() below is enough.
-    }
-  }
-  await Promise.all(
-    generators.map((g) =>
-      g.next('stopped', STOP_TIMEOUT_MS).then(
-        () => g.kill(),
-        () => g.kill(),
-      ),
-    ),
-  );
+  await stopGenerators(generators, STOP_TIMEOUT_MS);
   await cluster.stop(log);
 }
 

@@ -12,6 +12,7 @@ import {
   InspectorClient,
   readVmRssBytes,
   startBenchServer,
+  stopGenerators,
 } from '../lib/index.js';
 import type { ConnectionsCommand, ConnectionsReport } from './connections-messages.js';
 
@@ -151,21 +152,7 @@ export async function runConnectionsCase(
     return results;
   } finally {
     inspector?.close();
-    for (const g of generators) {
-      try {
-        g.send({ type: 'stop' });
-      } catch {
-        // Already gone.
-      }
-    }
-    await Promise.all(
-      generators.map((g) =>
-        g.next('stopped', REPORT_TIMEOUT_MS).then(
-          () => g.kill(),
-          () => g.kill(),
-        ),
-      ),
-    );
+    await stopGenerators(generators, REPORT_TIMEOUT_MS);
     const code = await server.stop();
     if (code !== 0 && code !== null) log(`  ${label} exited with ${code}:\n${server.outputTail}`);
   }

@@ -19,6 +19,7 @@ import {
   readProcCpu,
   type ServerProcess,
   startBenchServer,
+  stopGenerators,
 } from '../lib/index.js';
 import type { FanoutCollected, FanoutCommand, FanoutReport } from './fanout-messages.js';
 import { type FanoutShape, planShape } from './fanout-shapes.js';
@@ -152,7 +153,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
     );
   } finally {
     inspector?.close();
-    await stopAll(generators);
+    await stopGenerators(generators, REPORT_TIMEOUT_MS);
     const code = await server.stop();
     if (code !== 0 && code !== null) log(`  ${label} exited with ${code}:\n${server.outputTail}`);
   }
@@ -227,22 +228,4 @@ function summarise(
     closed: sum((r) => r.closed),
     load1,
   };
-}
-
-async function stopAll(generators: readonly Generator[]): Promise<void> {
-  for (const g of generators) {
-    try {
-      g.send({ type: 'stop' });
-    } catch {
-      // Already gone: kill() below is enough.
-    }
-  }
-  await Promise.all(
-    generators.map((g) =>
-      g.next('stopped', REPORT_TIMEOUT_MS).then(
-        () => g.kill(),
-        () => g.kill(),
-      ),
-    ),
-  );
 }

@@ -116,3 +116,28 @@ export class GeneratorHandle<
     for (const waiter of this.#waiters.splice(0)) waiter.reject(this.#failure);
   }
 }
+
+/**
+ * Asks every generator to stop (`{type: 'stop'}`, answered by a `stopped` report: every generator of
+ * these benches speaks it) and kills each once it answered or `timeoutMs` passed.
+ */
+export async function stopGenerators<
+  C extends { readonly type: string },
+  R extends { readonly type: string },
+>(generators: readonly GeneratorHandle<C, R>[], timeoutMs: number): Promise<void> {
+  for (const g of generators) {
+    try {
+      g.send({ type: 'stop' } as C);
+    } catch {
+      // Already gone: kill() below is enough.
+    }
+  }
+  await Promise.all(
+    generators.map((g) =>
+      g.next('stopped' as R['type'], timeoutMs).then(
+        () => g.kill(),
+        () => g.kill(),
+      ),
+    ),
+  );
+}

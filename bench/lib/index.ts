@@ -25,7 +25,7 @@ export {
   summariseCpuProfile,
 } from './cpu-profile-summary.js';
 export { frozenBuildInfo, runFromFrozenBuild } from './frozen-build.js';
-export { type FailedReport, GeneratorHandle } from './generator-handle.js';
+export { type FailedReport, GeneratorHandle, stopGenerators } from './generator-handle.js';
 export { GeneratorPort } from './generator-port.js';
 export { InspectorClient, type InspectorTarget } from './inspector-client.js';
 export { type HistogramSnapshot, LatencyHistogram } from './latency-histogram.js';
