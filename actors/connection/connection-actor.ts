@@ -21,7 +21,7 @@ import {
 } from '../../src/protocol/index.js';
 import type { ConnectionHost, JoinAnswer } from './connection-host.js';
 import type { ConnectionSocket } from './connection-socket.js';
-import { encodePublishPayload } from './publish-payload.js';
+import { encodePublishPayload, encodeSender } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
 import { RoomMemberships } from './room-memberships.js';
 import { RoomOps } from './room-ops.js';
@@ -57,6 +57,15 @@ export class ConnectionActor {
   #publishBucket: TokenBucket | null = null;
   #badFrames: TokenBucket | null = null;
   #principal: Principal;
+  /**
+   * The room this connection last published to, as the frame named it, and its key: a publisher
+   * usually sends to one room, which is then authorized once, not per publish. Reset when the
+   * token changes.
+   */
+  #publishRoom: string | null = null;
+  #publishKey = '';
+  /** The `sub` as publish payloads carry it, encoded on the first publish. */
+  #sender: Uint8Array | null = null;
   #state: ConnectionState = 'open';
   #encoding: FrameEncoding = 'json';
 
@@ -294,7 +303,12 @@ export class ConnectionActor {
   }
 
   #publish(frame: PublishFrame, nowMs: number): void {
-    const roomKey = this.#authorize(frame.room, true);
+    let roomKey = this.#publishKey;
+    if (frame.room !== this.#publishRoom) {
+      roomKey = this.#authorize(frame.room, true);
+      this.#publishRoom = frame.room;
+      this.#publishKey = roomKey;
+    }
     if (!this.#principal.caps.has('publish'))
       throw new WireError('forbidden', 'the token lacks the publish capability');
     const limits = this.#host.limits;
@@ -305,12 +319,8 @@ export class ConnectionActor {
       this.#publishBucket.refund();
       throw new WireError('rate_limited', 'tenant publish rate exceeded');
     }
-    const payload = encodePublishPayload(
-      this.#principal.sub,
-      frame.headers,
-      frame.dataFormat,
-      frame.data,
-    );
+    this.#sender ??= encodeSender(this.#principal.sub);
+    const payload = encodePublishPayload(this.#sender, frame.headers, frame.dataFormat, frame.data);
     const encoding = this.#encoding;
     const ref = frame.ref;
     // Without a ref nothing is answered, so the room is not asked to answer either: one ring
@@ -344,6 +354,7 @@ export class ConnectionActor {
           return;
         }
         this.#principal = principal;
+        this.#publishRoom = null;
         this.#reply(ref, {}, encoding);
       },
       (error: unknown) => {

@@ -12,6 +12,7 @@ export type { ConnectionSocket } from './connection-socket.js';
 export {
   decodePublishPayload,
   encodePublishPayload,
+  encodeSender,
   type PublishPayload,
 } from './publish-payload.js';
 export {

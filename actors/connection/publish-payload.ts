@@ -30,39 +30,67 @@ export interface PublishPayload {
   readonly data: Uint8Array;
 }
 
+/**
+ * The sender's `sub` as a publish payload carries it: encoded once per connection, not per publish.
+ * Throws ARQ_ERR_PUBLISH_PAYLOAD past 65535 bytes (the field's u16 length).
+ */
+export function encodeSender(from: string): Uint8Array {
+  const fromBytes = encoder.encode(from);
+  if (fromBytes.length > MAX_FROM_BYTES)
+    throw new ConnectionError('ARQ_ERR_PUBLISH_PAYLOAD', 'sender id too long');
+  return fromBytes;
+}
+
+/**
+ * One allocation per publish: the lengths are written byte by byte rather than through a DataView,
+ * because `.buffer` of a small fresh Uint8Array makes V8 materialise an ArrayBuffer for it (and each
+ * young ArrayBuffer costs the next scavenge a sweep).
+ */
 export function encodePublishPayload(
-  from: string,
+  fromBytes: Uint8Array,
   headers: Readonly<Record<string, string>>,
   dataFormat: DataFormat,
   data: Uint8Array,
 ): Uint8Array {
-  const fromBytes = encoder.encode(from);
   if (fromBytes.length > MAX_FROM_BYTES)
     throw new ConnectionError('ARQ_ERR_PUBLISH_PAYLOAD', 'sender id too long');
-  const headerBytes =
-    Object.keys(headers).length === 0 ? null : encoder.encode(JSON.stringify(headers));
+  const headerBytes = hasKeys(headers) ? encoder.encode(JSON.stringify(headers)) : null;
   const headersLength = headerBytes?.length ?? 0;
   const headersAt = FROM_OFFSET + fromBytes.length;
   const dataAt = headersAt + HEADERS_LENGTH_BYTES + headersLength;
   const out = new Uint8Array(dataAt + data.length);
-  const view = new DataView(out.buffer);
   out[FORMAT_OFFSET] = dataFormat === 'json' ? FORMAT_JSON : FORMAT_RAW;
-  view.setUint16(FROM_LENGTH_OFFSET, fromBytes.length, true);
+  out[FROM_LENGTH_OFFSET] = fromBytes.length & 0xff;
+  out[FROM_LENGTH_OFFSET + 1] = fromBytes.length >>> 8;
   out.set(fromBytes, FROM_OFFSET);
-  view.setUint32(headersAt, headersLength, true);
+  out[headersAt] = headersLength & 0xff;
+  out[headersAt + 1] = (headersLength >>> 8) & 0xff;
+  out[headersAt + 2] = (headersLength >>> 16) & 0xff;
+  out[headersAt + 3] = headersLength >>> 24;
   if (headerBytes !== null) out.set(headerBytes, headersAt + HEADERS_LENGTH_BYTES);
   out.set(data, dataAt);
   return out;
+}
+
+function hasKeys(record: Readonly<Record<string, string>>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 export function decodePublishPayload(bytes: Uint8Array): PublishPayload {
   if (bytes.length < FROM_OFFSET + HEADERS_LENGTH_BYTES) {
     throw new ConnectionError('ARQ_ERR_PUBLISH_PAYLOAD', 'publish payload shorter than its header');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const fromLength = view.getUint16(FROM_LENGTH_OFFSET, true);
+  const fromLength = bytes[FROM_LENGTH_OFFSET]! | (bytes[FROM_LENGTH_OFFSET + 1]! << 8);
   const headersAt = FROM_OFFSET + fromLength;
-  const headersLength = view.getUint32(headersAt, true);
+  if (headersAt + HEADERS_LENGTH_BYTES > bytes.length)
+    throw new ConnectionError('ARQ_ERR_PUBLISH_PAYLOAD', 'publish payload truncated');
+  const headersLength =
+    (bytes[headersAt]! |
+      (bytes[headersAt + 1]! << 8) |
+      (bytes[headersAt + 2]! << 16) |
+      (bytes[headersAt + 3]! << 24)) >>>
+    0;
   const dataAt = headersAt + HEADERS_LENGTH_BYTES + headersLength;
   if (dataAt > bytes.length)
     throw new ConnectionError('ARQ_ERR_PUBLISH_PAYLOAD', 'publish payload truncated');

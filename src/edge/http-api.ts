@@ -1,6 +1,7 @@
 import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import {
   encodePublishPayload,
+  encodeSender,
   type PresenceTracker,
   type RoomGateway,
   roomKeyOf,
@@ -143,7 +144,12 @@ function httpPublish(
   const now = Date.now();
   if (!options.tenantMayPublish(principal.tenant, now))
     throw new WireError('rate_limited', 'tenant publish rate exceeded');
-  const payload = encodePublishPayload(principal.sub, frame.headers, frame.dataFormat, frame.data);
+  const payload = encodePublishPayload(
+    encodeSender(principal.sub),
+    frame.headers,
+    frame.dataFormat,
+    frame.data,
+  );
   options.rooms.publish(
     roomKeyOf(principal.tenant, frame.room),
     HTTP_CONN_ID,

@@ -15,6 +15,8 @@ import { decodeJson, FLAG_ERROR } from './shard-wire.js';
  * whatever the caller does (subscribe a socket, send a reply) happens before the next envelope from
  * that shard is handled: a joiner cannot miss a delivery that follows its join reply.
  */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export type ReplyCallback = (error: Error | null, value: unknown) => void;
 
 interface Pending {
@@ -44,6 +46,15 @@ export class ShardSlot {
   readonly #channel: ThreadChannel;
   readonly #pending = new Map<number, Pending>();
   #nextCorr = 1;
+  /** Reused by every send: the channel copies the fields at once (into the ring or its queue). */
+  readonly #header: Mutable<EnvelopeHeader> = {
+    kind: EnvelopeKind.Control,
+    flags: 0,
+    connId: 0,
+    roomId: 0,
+    correlationId: 0,
+    value: 0,
+  };
   #worker: Worker | null = null;
   #starts = 0;
 
@@ -94,7 +105,7 @@ export class ShardSlot {
     const corr = this.#nextCorr;
     this.#nextCorr = corr === MAX_CORRELATION_ID ? 1 : corr + 1;
     // Throws ARQ_ERR_RING_FULL before anything is registered: the caller answers `overloaded`.
-    this.#channel.send({ ...header, correlationId: corr }, key, payload);
+    this.#channel.send(this.#headerOf(header, corr), key, payload);
     this.#pending.set(corr, {
       done,
       sentAt: performance.now(),
@@ -104,7 +115,18 @@ export class ShardSlot {
 
   /** Fire and forget (correlation id 0: the shard sends no reply). */
   send(header: Omit<EnvelopeHeader, 'correlationId'>, key: Uint8Array, payload: Uint8Array): void {
-    this.#channel.send({ ...header, correlationId: 0 }, key, payload);
+    this.#channel.send(this.#headerOf(header, 0), key, payload);
+  }
+
+  #headerOf(fields: Omit<EnvelopeHeader, 'correlationId'>, correlationId: number): EnvelopeHeader {
+    const header = this.#header;
+    header.kind = fields.kind;
+    header.flags = fields.flags;
+    header.connId = fields.connId;
+    header.roomId = fields.roomId;
+    header.correlationId = correlationId;
+    header.value = fields.value;
+    return header;
   }
 
   /** Settles the request a Reply or Control record answers; false if none waits for it. */
