@@ -27,6 +27,7 @@ import {
 import type { ShardDelivery } from '../shard/index.js';
 import { EdgeError } from './edge-error.js';
 import type { EdgeOptions } from './edge-options.js';
+import { RoomTopics } from './room-topics.js';
 import { UwsSocket } from './uws-socket.js';
 
 interface SocketData {
@@ -52,6 +53,8 @@ const MAX_CONN_ID = 0x7fff_ffff;
  * twice the hard limit and the edge closes frames between the two with a proper 1009.
  */
 const UWS_PAYLOAD_FACTOR = 2;
+/** JSON members' topic, then protobuf members' topic. */
+const BOTH_ENCODINGS = [false, true] as const;
 
 /**
  * The node's edge: the only owner of sockets (DESIGN.md: uWS lives in the main thread and only there).
@@ -64,6 +67,7 @@ export class EdgeServer {
   readonly #app: TemplatedApp;
   readonly #connections = new Map<number, SocketData>();
   readonly #perTenant = new Map<string, number>();
+  readonly #topics = new RoomTopics();
   #listenSocket: us_listen_socket | null = null;
   #port = 0;
   #nextConnId = 1;
@@ -160,8 +164,9 @@ export class EdgeServer {
   /** Room deliveries from the shards: one uWS topic publish per encoding that has subscribers. */
   deliver(delivery: ShardDelivery): void {
     const payload = decodePublishPayload(delivery.body);
+    const topics = this.#topics.of(delivery.roomKey);
     const message = new EncodedMessage({
-      room: roomOfKey(delivery.roomKey),
+      room: topics.room,
       id: `${delivery.epoch}:${delivery.offset}`,
       offset: delivery.offset,
       ts: delivery.ts,
@@ -176,17 +181,17 @@ export class EdgeServer {
     }
     const sender = delivery.echo ? undefined : this.#connections.get(delivery.connId)?.socket?.ws;
     let recipients = 0;
-    for (const encoding of ['j', 'b'] as const) {
-      const topic = topicOf('m', encoding, delivery.roomKey);
+    for (const binary of BOTH_ENCODINGS) {
+      const topic = binary ? topics.messageBinary : topics.messageJson;
       const count = this.#app.numSubscribers(topic);
       if (count === 0) continue;
       recipients += count;
-      const frame = encoding === 'j' ? message.text : message.binary;
+      const frame = binary ? message.binary : message.text;
       // ws.publish skips the publishing socket itself: that is `echo: false`. But uWS drops a
       // ws.publish from a socket that is not subscribed to anything, so a sender that is not in
       // this topic publishes through the app (it cannot receive it anyway).
-      if (sender?.isSubscribed(topic)) sender.publish(topic, frame, encoding === 'b');
-      else this.#app.publish(topic, frame, encoding === 'b');
+      if (sender?.isSubscribed(topic)) sender.publish(topic, frame, binary);
+      else this.#app.publish(topic, frame, binary);
     }
     this.#options.metrics.deliveries(recipients);
     this.#options.metrics.fanoutLatency(Math.max(0, Date.now() - delivery.ingressTs) / 1000);
