@@ -23,6 +23,11 @@ export const DEFAULT_NOT_OWNER_RETRY_MS = 50;
  */
 export const DEFAULT_HANDOFF_TIMEOUT_MS = 2_000;
 
+/** How long a busy node holds room deliveries to write them to its sockets together (FanInBatcher). */
+export const DEFAULT_FAN_IN_LINGER_MS = 2;
+/** The longest fanInLingerMs accepted: it is added to the latency of every held message. */
+export const MAX_FAN_IN_LINGER_MS = 100;
+
 /**
  * The node's own rooms (its ShardPool): the same callback API as the gateway, plus taking a room
  * out (its state, after everything sent to it before) and starting one from a handed-over state.
@@ -45,6 +50,8 @@ export interface ClusterRoomsOptions {
   readonly requestTimeoutMs?: number;
   readonly notOwnerRetryMs?: number;
   readonly handoffTimeoutMs?: number;
+  /** See FanInBatcher: 0 hands every delivery to the edge at once. */
+  readonly fanInLingerMs?: number;
 }
 
 export interface ResolvedClusterRoomsOptions {
@@ -56,6 +63,7 @@ export interface ResolvedClusterRoomsOptions {
   readonly requestTimeoutMs: number;
   readonly notOwnerRetryMs: number;
   readonly handoffTimeoutMs: number;
+  readonly fanInLingerMs: number;
 }
 
 export function resolveClusterRoomsOptions(
@@ -105,6 +113,17 @@ export function resolveClusterRoomsOptions(
       `options.handoffTimeoutMs must be below options.requestTimeoutMs (${requestTimeoutMs}), got ${quote(handoffTimeoutMs)}`,
     );
   }
+  const fanInLingerMs = o.fanInLingerMs ?? DEFAULT_FAN_IN_LINGER_MS;
+  if (
+    typeof fanInLingerMs !== 'number' ||
+    !Number.isSafeInteger(fanInLingerMs) ||
+    fanInLingerMs < 0 ||
+    fanInLingerMs > MAX_FAN_IN_LINGER_MS
+  ) {
+    throw optionError(
+      `options.fanInLingerMs must be an integer from 0 to ${MAX_FAN_IN_LINGER_MS}, got ${quote(fanInLingerMs)}`,
+    );
+  }
   return {
     connection,
     membership: o.membership,
@@ -114,5 +133,6 @@ export function resolveClusterRoomsOptions(
     requestTimeoutMs,
     notOwnerRetryMs,
     handoffTimeoutMs,
+    fanInLingerMs,
   };
 }

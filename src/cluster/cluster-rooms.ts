@@ -87,6 +87,7 @@ export class ClusterRooms implements RoomGateway {
       connection: o.connection,
       self,
       deliver: o.deliver,
+      lingerMs: o.fanInLingerMs,
       log: o.log,
       counters: this.#counters,
     });
@@ -224,6 +225,8 @@ export class ClusterRooms implements RoomGateway {
   ): void {
     this.#interest.beginJoin(roomKey);
     const finish = (error: Error | null, reply: JoinAnswer | null): void => {
+      // Messages the room ordered before this join reach the edge before the joiner subscribes.
+      this.#fanIn.flush();
       this.#interest.end(roomKey, error === null ? connId : null);
       done(error, reply);
     };
@@ -252,6 +255,8 @@ export class ClusterRooms implements RoomGateway {
     else this.#interest.beginLeave(roomKey, connId);
     const finish = (error: Error | null, reply: unknown): void => {
       if (done === null) return;
+      // Messages the room ordered before this leave still reach the leaver.
+      this.#fanIn.flush();
       this.#interest.end(roomKey, null);
       done(error, reply);
     };
@@ -280,13 +285,28 @@ export class ClusterRooms implements RoomGateway {
       ingressTs,
     } as const;
     this.#router.route(roomKey, request, {
-      local: () => this.#o.local.publish(roomKey, connId, payload, echo, ingressTs, done),
+      local: () =>
+        this.#o.local.publish(
+          roomKey,
+          connId,
+          payload,
+          echo,
+          ingressTs,
+          done === null
+            ? null
+            : (error, reply) => {
+                this.#fanIn.flush();
+                done(error, reply);
+              },
+        ),
       // A remote owner answers every publish (its NOT_OWNER answer drives the retry); a
       // fire-and-forget publish just ignores the answer.
-      reply: (reply) =>
-        reply.type === 'published'
-          ? done?.(null, { id: reply.id, offset: reply.offset })
-          : done?.(unexpected(reply), null),
+      reply: (reply) => {
+        if (done === null) return;
+        this.#fanIn.flush(); // the publisher's own message first, as without batching
+        if (reply.type === 'published') done(null, { id: reply.id, offset: reply.offset });
+        else done(unexpected(reply), null);
+      },
       fail: (error) => done?.(error, null),
     });
   }
@@ -302,12 +322,12 @@ export class ClusterRooms implements RoomGateway {
       if (isProxyId(d.connId)) {
         if (serving) this.#owner.routeDirect(d);
       } else {
-        this.#fanIn.deliver(d);
+        this.#fanIn.deliver(d, true);
       }
       return;
     }
     if (serving) this.#owner.fanOut(d);
-    this.#fanIn.deliver(isProxyId(d.connId) ? { ...d, connId: 0 } : d);
+    this.#fanIn.deliver(isProxyId(d.connId) ? { ...d, connId: 0 } : d, true);
   }
 
   /**

@@ -27,11 +27,14 @@ export type {
 } from './cluster-rooms-event.js';
 export {
   type ClusterRoomsOptions,
+  DEFAULT_FAN_IN_LINGER_MS,
   DEFAULT_HANDOFF_TIMEOUT_MS,
   DEFAULT_NOT_OWNER_RETRY_MS,
   DEFAULT_ROOM_REQUEST_TIMEOUT_MS,
   type LocalRooms,
+  MAX_FAN_IN_LINGER_MS,
 } from './cluster-rooms-options.js';
+export { FanInBatcher } from './fan-in-batcher.js';
 export {
   decodeHandoffAck,
   decodeRoomHandoff,

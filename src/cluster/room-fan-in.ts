@@ -4,6 +4,7 @@ import type { ShardDelivery } from '../shard/index.js';
 import { ClusterError } from './cluster-error.js';
 import { asError, type ClusterLog } from './cluster-log.js';
 import type { RoomRouteCounters } from './cluster-rooms-event.js';
+import { FanInBatcher } from './fan-in-batcher.js';
 import { decodeRoomDirect, decodeRoomFan, encodeRoomReply } from './room-wire.js';
 import { nodeDirectWildcard, roomDirectSubject, roomFanoutSubject } from './subjects.js';
 
@@ -12,6 +13,8 @@ export interface RoomFanInOptions {
   /** This node's id. */
   readonly self: string;
   readonly deliver: (delivery: ShardDelivery) => void;
+  /** See FanInBatcher; 0 hands every delivery to the edge at once. */
+  readonly lingerMs: number;
   readonly log: ClusterLog;
   readonly counters: RoomRouteCounters;
 }
@@ -30,10 +33,17 @@ const MALFORMED_REPLY = encodeRoomReply({
  */
 export class RoomFanIn {
   readonly #o: RoomFanInOptions;
+  readonly #batcher: FanInBatcher;
   #directSub: Subscription | null = null;
 
   constructor(options: RoomFanInOptions) {
     this.#o = options;
+    this.#batcher = new FanInBatcher((d) => this.#toEdge(d), options.lingerMs);
+  }
+
+  /** Deliveries held for a batch (see FanInBatcher). */
+  get queued(): number {
+    return this.#batcher.queued;
   }
 
   start(): void {
@@ -43,6 +53,7 @@ export class RoomFanIn {
   }
 
   close(): void {
+    this.#batcher.flush();
     try {
       this.#directSub?.unsubscribe();
     } catch {
@@ -64,8 +75,21 @@ export class RoomFanIn {
     }
   }
 
-  /** Hands a delivery to the edge; the edge failing on one must not stop the rest of a read. */
-  deliver(d: ShardDelivery): void {
+  /**
+   * Hands a delivery to the edge, now or with the next batch; `transient`: its body is only valid
+   * during this call (a shard's ring), so a held delivery keeps a copy.
+   */
+  deliver(d: ShardDelivery, transient: boolean): void {
+    this.#batcher.push(d, transient);
+  }
+
+  /** Hands every held delivery to the edge now: before a reply lets a client act on the room. */
+  flush(): void {
+    this.#batcher.flush();
+  }
+
+  /** The edge failing on one delivery must not stop the rest of a batch or a read. */
+  #toEdge(d: ShardDelivery): void {
     try {
       this.#o.deliver(d);
     } catch (error) {
@@ -94,18 +118,21 @@ export class RoomFanIn {
       return;
     }
     this.#o.counters.fanReceived += 1;
-    this.deliver({
-      roomKey,
-      offset: fan.offset,
-      epoch: fan.epoch,
-      ts: fan.ts,
-      ingressTs: fan.ingressTs,
-      // The sender's own connection is left out (echo: false) only by the node it is on.
-      connId: fan.senderNode === self ? fan.senderConn : 0,
-      echo: fan.echo,
-      direct: false,
-      body: fan.body,
-    });
+    this.deliver(
+      {
+        roomKey,
+        offset: fan.offset,
+        epoch: fan.epoch,
+        ts: fan.ts,
+        ingressTs: fan.ingressTs,
+        // The sender's own connection is left out (echo: false) only by the node it is on.
+        connId: fan.senderNode === self ? fan.senderConn : 0,
+        echo: fan.echo,
+        direct: false,
+        body: fan.body,
+      },
+      false,
+    );
   }
 
   #onDirect(err: Error | null, msg: Msg): void {
@@ -124,17 +151,20 @@ export class RoomFanIn {
       return;
     }
     this.#o.counters.directReceived += 1;
-    this.deliver({
-      roomKey: roomKeyOf(direct.tenant, direct.room),
-      offset: direct.offset,
-      epoch: direct.epoch,
-      ts: direct.ts,
-      ingressTs: direct.ingressTs,
-      connId: direct.conn,
-      echo: true,
-      direct: true,
-      body: direct.body,
-    });
+    this.deliver(
+      {
+        roomKey: roomKeyOf(direct.tenant, direct.room),
+        offset: direct.offset,
+        epoch: direct.epoch,
+        ts: direct.ts,
+        ingressTs: direct.ingressTs,
+        connId: direct.conn,
+        echo: true,
+        direct: true,
+        body: direct.body,
+      },
+      false,
+    );
   }
 
   #malformed(msg: Msg, error: unknown): void {

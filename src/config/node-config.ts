@@ -46,6 +46,8 @@ export interface NodeConfig {
   readonly idleGc: boolean;
   readonly downAfterMs: number;
   readonly presenceBroadcastMs: number;
+  /** See FanInBatcher (src/cluster). */
+  readonly fanoutLingerMs: number;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly logLevel: LogLevel;
@@ -122,6 +124,7 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     idleGc: r.bool('idle-gc') ?? true,
     downAfterMs: r.int('down-after-ms') ?? D.DEFAULT_DOWN_AFTER_MS,
     presenceBroadcastMs: r.int('presence-broadcast-ms') ?? D.DEFAULT_PRESENCE_BROADCAST_MS,
+    fanoutLingerMs: r.int('fanout-linger-ms') ?? D.DEFAULT_FANOUT_LINGER_MS,
     tlsCert: r.string('tls-cert'),
     tlsKey: r.string('tls-key'),
     logLevel: logLevel as LogLevel,

@@ -118,6 +118,13 @@ export const OPTION_TABLE = [
   },
   { name: 'down-after-ms', kind: 'int', min: 100, help: 'a peer silent this long is down' },
   {
+    name: 'fanout-linger-ms',
+    kind: 'int',
+    min: 0,
+    max: 100,
+    help: "cluster: while other nodes' room messages arrive at 2+ per N ms, hold them up to N ms to write each socket once per batch (0: at once)",
+  },
+  {
     name: 'presence-broadcast-ms',
     kind: 'int',
     min: 10,

@@ -168,6 +168,7 @@ export class ArqonNode implements ConnectionHost {
         incarnation: this.#incarnation,
         downAfterMs: config.downAfterMs,
         presenceBroadcastMs: config.presenceBroadcastMs,
+        fanoutLingerMs: config.fanoutLingerMs,
         presence: this.#presence,
         local: this.#localRooms,
         deliver: (delivery) => this.#edge.deliver(delivery),

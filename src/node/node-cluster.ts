@@ -11,6 +11,7 @@ export interface NodeClusterOptions {
   readonly incarnation: string;
   readonly downAfterMs: number;
   readonly presenceBroadcastMs: number;
+  readonly fanoutLingerMs: number;
   readonly presence: PresenceTracker;
   /** The node's own shards. */
   readonly local: LocalRooms;
@@ -60,6 +61,7 @@ export class NodeCluster {
       membership: this.#membership,
       local: options.local,
       deliver: options.deliver,
+      fanInLingerMs: options.fanoutLingerMs,
     });
     this.#rooms.on((event) => {
       options.log(`cluster: room owners changed (${event.reason})`);

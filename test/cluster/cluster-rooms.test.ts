@@ -45,6 +45,10 @@ t.test('cluster rooms - options are checked at construction, naming the option',
   );
   t.throws(() => new ClusterRooms({ ...base, handoffTimeoutMs: -1 }), /options\.handoffTimeoutMs/);
   t.throws(
+    () => new ClusterRooms({ ...base, fanInLingerMs: 101 }),
+    /options\.fanInLingerMs must be an integer from 0 to 100, got 101/,
+  );
+  t.throws(
     () => new ClusterRooms({ ...base, requestTimeoutMs: 1_000, handoffTimeoutMs: 1_000 }),
     /options\.handoffTimeoutMs must be below options\.requestTimeoutMs/,
   );
@@ -206,6 +210,63 @@ t.test(
       Array.from({ length: last - from + 1 }, (_, i) => from + i),
       'every message after the join offset, in order, none missed',
     );
+  },
+);
+
+t.test(
+  'cluster rooms - a second member joining on a batching node gets nothing from before its reply',
+  async (t) => {
+    // b already has a member in the room, so the owner fans every message out to b, and at 1+
+    // per ms b's fan-in holds them for a batch. A second member joins on b meanwhile: what the
+    // room ordered before that join must reach b's edge before the join's reply does (the new
+    // member subscribes on the reply), held or not.
+    const room = roomOwnedBy('a', NODES, 'batched-join');
+    await join(b.rooms, room, 18);
+    let sent = 0;
+    const sends: Promise<unknown>[] = [];
+    const stream = async (rounds: number): Promise<void> => {
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < 5; i++) sends.push(publish(c.rooms, room, 24, `s${sent++}`));
+        await sleep(1);
+      }
+    };
+    await stream(100);
+    await eventually(() => deliveriesOf(b, room).length > 100, 'b receives the stream');
+    let joinedAt: number | null = null;
+    b.rooms.join(room, 17, null, false, (error, reply) => {
+      t.equal(error, null);
+      joinedAt = reply?.offset ?? -1;
+      b.deliveries.push({ marker: `joined ${room}` });
+    });
+    await stream(50);
+    await Promise.all(sends);
+    const last = sent;
+    await eventually(
+      () => deliveriesOf(b, room).some((d) => d.offset === last),
+      'b has the last message',
+    );
+    t.ok(joinedAt !== null && joinedAt < last - 50, 'the stream went on after the join');
+    const marker = b.deliveries.findIndex((d) => 'marker' in d && d.marker === `joined ${room}`);
+    const offsets = (from: number, to: number): number[] =>
+      b.deliveries
+        .slice(from, to)
+        .filter((d): d is Recorded => 'roomKey' in d && d.roomKey === room)
+        .map((d) => d.offset);
+    const before = offsets(0, marker);
+    const after = offsets(marker + 1, b.deliveries.length);
+    const first = before[0] ?? 1;
+    t.same(
+      before,
+      Array.from({ length: (joinedAt ?? 0) - first + 1 }, (_, i) => first + i),
+      'before the reply: everything up to the join offset',
+    );
+    t.same(
+      after,
+      Array.from({ length: last - (joinedAt ?? 0) }, (_, i) => (joinedAt ?? 0) + 1 + i),
+      'after the reply: only what came after the join offset, in order',
+    );
+    await leave(b.rooms, room, 17);
+    await leave(b.rooms, room, 18);
   },
 );
 
