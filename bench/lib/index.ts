@@ -1,4 +1,10 @@
 export {
+  ArqWsConnection,
+  type ArqWsConnectionOptions,
+  type ControlFrame,
+  readStampDigits,
+} from './arq-ws-connection.js';
+export {
   type BenchClient,
   type BenchClientHandlers,
   type BenchClientOptions,
