@@ -15,7 +15,7 @@ import {
   resolveShardPoolOptions,
   type ShardPoolOptions,
 } from './shard-pool-options.js';
-import { type ReplyCallback, ShardSlot } from './shard-slot.js';
+import { type ReplyCallback, type ReusableSlotHeader, ShardSlot } from './shard-slot.js';
 import {
   decodeControl,
   decodeDelivery,
@@ -59,13 +59,7 @@ export class ShardPool implements Child {
   readonly #options: ResolvedShardPoolOptions;
   readonly #placement: ShardPlacement;
   readonly #slots: readonly ShardSlot[];
-  readonly #publishHeader: {
-    kind: EnvelopeKind;
-    flags: number;
-    connId: number;
-    roomId: number;
-    value: number;
-  } = {
+  readonly #publishHeader: ReusableSlotHeader = {
     kind: EnvelopeKind.Publish,
     flags: 0,
     connId: 0,

@@ -17,6 +17,11 @@ import { decodeJson, FLAG_ERROR } from './shard-wire.js';
  */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** A header as a sender gives it: the slot adds the correlation id. */
+export type SlotHeader = Omit<EnvelopeHeader, 'correlationId'>;
+/** A SlotHeader that a sender reuses between sends (the slot copies its fields at once). */
+export type ReusableSlotHeader = Mutable<SlotHeader>;
+
 export type ReplyCallback = (error: Error | null, value: unknown) => void;
 
 interface Pending {
@@ -96,12 +101,7 @@ export class ShardSlot {
   }
 
   /** Sends; `done` gets the shard's reply (JSON body, or a ShardReplyError), exactly once. */
-  request(
-    header: Omit<EnvelopeHeader, 'correlationId'>,
-    key: Uint8Array,
-    payload: Uint8Array,
-    done: ReplyCallback,
-  ): void {
+  request(header: SlotHeader, key: Uint8Array, payload: Uint8Array, done: ReplyCallback): void {
     const corr = this.#nextCorr;
     this.#nextCorr = corr === MAX_CORRELATION_ID ? 1 : corr + 1;
     // Throws ARQ_ERR_RING_FULL before anything is registered: the caller answers `overloaded`.
@@ -114,11 +114,11 @@ export class ShardSlot {
   }
 
   /** Fire and forget (correlation id 0: the shard sends no reply). */
-  send(header: Omit<EnvelopeHeader, 'correlationId'>, key: Uint8Array, payload: Uint8Array): void {
+  send(header: SlotHeader, key: Uint8Array, payload: Uint8Array): void {
     this.#channel.send(this.#headerOf(header, 0), key, payload);
   }
 
-  #headerOf(fields: Omit<EnvelopeHeader, 'correlationId'>, correlationId: number): EnvelopeHeader {
+  #headerOf(fields: SlotHeader, correlationId: number): EnvelopeHeader {
     const header = this.#header;
     header.kind = fields.kind;
     header.flags = fields.flags;
