@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort, natsServerBinary } from '../../src/cli/index.js';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, spawnNatsServer } from '../../src/cli/index.js';
 import { BenchError } from '../lib/index.js';
 
-const READY_LINE = 'Server is ready';
-const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
-const LOG_TAIL_CHARS = 2000;
 
 /** A plain nats-server (core NATS, no JetStream: the cluster needs none) on a free local port. */
 export class NatsProcess {
@@ -21,41 +18,14 @@ export class NatsProcess {
 
   static async start(): Promise<NatsProcess> {
     const port = await freePort();
-    const child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const nats = new NatsProcess(child, port);
-    await new Promise<void>((resolve, reject) => {
-      let log = '';
-      let settled = false;
-      const settle = (error: BenchError | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (error === null) resolve();
-        else {
-          child.kill('SIGKILL');
-          reject(error);
-        }
-      };
-      const timer = setTimeout(
-        () => settle(new BenchError('ARQ_ERR_BENCH_TIMEOUT', `nats-server not ready:\n${log}`)),
-        START_TIMEOUT_MS,
-      );
-      child.stderr?.setEncoding('utf8');
-      // Keep reading so that the pipe never fills; keep only a tail for error reports.
-      child.stderr?.on('data', (chunk: string) => {
-        log = (log + chunk).slice(-LOG_TAIL_CHARS);
-        if (log.includes(READY_LINE)) settle(null);
+    try {
+      return new NatsProcess(await spawnNatsServer(['-a', '127.0.0.1', '-p', String(port)]), port);
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new BenchError('ARQ_ERR_BENCH_SERVER', `nats-server did not start: ${reason}`, {
+        cause,
       });
-      child.once('error', (cause) =>
-        settle(new BenchError('ARQ_ERR_BENCH_SERVER', 'cannot spawn nats-server', { cause })),
-      );
-      child.once('exit', (code) =>
-        settle(new BenchError('ARQ_ERR_BENCH_SERVER', `nats-server exited (${code}):\n${log}`)),
-      );
-    });
-    return nats;
+    }
   }
 
   get pid(): number {

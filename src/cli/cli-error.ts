@@ -1,11 +1,12 @@
-export type CliErrorCode = 'ARQ_ERR_CLI_USAGE';
+/** ARQ_ERR_CLI_USAGE: the command line as written; ARQ_ERR_CLI_NATS_SERVER: a local nats-server did not start. */
+export type CliErrorCode = 'ARQ_ERR_CLI_USAGE' | 'ARQ_ERR_CLI_NATS_SERVER';
 
-/** A command line that cannot be run as written; printed with the usage text, exit code 2. */
+/** A command that cannot be run as written (or set up); printed with the usage text, exit code 2. */
 export class CliError extends Error {
   readonly code: CliErrorCode;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, options?: { cause?: unknown; code?: CliErrorCode }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
-    this.code = 'ARQ_ERR_CLI_USAGE';
+    this.code = options?.code ?? 'ARQ_ERR_CLI_USAGE';
   }
 }

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { generateDevSecret, signToken } from '../auth/index.js';
 import { CliError } from './cli-error.js';
 import { freePort } from './free-port.js';
-import { natsServerBinary } from './nats-server-binary.js';
 import { parseFlags } from './parse-flags.js';
+import { spawnNatsServer } from './spawn-nats-server.js';
 
 const DEFAULT_NODES = 3;
 const DEFAULT_BASE_PORT = 7070;
@@ -63,23 +63,16 @@ export async function devUpCommand(args: readonly string[]): Promise<number> {
   }
   const children: ChildProcess[] = [];
   const natsPort = await freePort();
-  const nats = spawn(
-    natsServerBinary(),
-    [
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(natsPort),
-      '-js',
-      '-sd',
-      mkdtempSync(join(tmpdir(), 'arq-dev-nats-')),
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const nats = await spawnNatsServer([
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(natsPort),
+    '-js',
+    '-sd',
+    mkdtempSync(join(tmpdir(), 'arq-dev-nats-')),
+  ]);
   children.push(nats);
-  await waitForLine(nats, /Server is ready/, 'nats-server');
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   const secret = generateDevSecret();
   const started: Promise<void>[] = [];

@@ -3,11 +3,11 @@
  * throwaway JetStream store when asked, optionally as one server of a cluster (routes), and stops,
  * kills or restarts it on the same ports so that clients' reconnects can be tested.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, natsServerBinary } from '../../src/cli/index.js';
+import { freePort, natsServerBinary, spawnNatsServer } from '../../src/cli/index.js';
 
 export { freePort, natsServerBinary };
 
@@ -50,7 +50,6 @@ export interface NatsServer {
   restart(): Promise<void>;
 }
 
-const READY_LINE = 'Server is ready';
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -61,7 +60,6 @@ process.once('exit', () => {
 });
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const binary = natsServerBinary();
   const port = options.port ?? (await freePort());
   const routePort = options.cluster === undefined ? null : await freePort();
   const storeDir = options.jetstream ? await mkdtemp(join(tmpdir(), 'arq-nats-')) : null;
@@ -81,7 +79,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
 
   let child: ChildProcess | null;
   try {
-    child = await launch(binary, args, env);
+    child = await launch(args, env);
   } catch (err) {
     if (storeDir !== null) await rm(storeDir, { recursive: true, force: true });
     throw err;
@@ -110,52 +108,23 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     async restart() {
       if (stopped) throw new NatsServerError('restart() after stop(): the server is gone');
       await halt('SIGTERM');
-      child = await launch(binary, args, env);
+      child = await launch(args, env);
     },
   };
 }
 
-/** Spawns the server and resolves once it logs that it accepts clients. */
-function launch(
-  binary: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
-    let log = '';
-    let settled = false;
-    const fail = (message: string, cause?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      live.delete(child);
-      const detail = `${message}\nargs: ${args.join(' ')}\nlog:\n${log.slice(-2000)}`;
-      reject(new NatsServerError(detail, cause === undefined ? undefined : { cause }));
-    };
-    const timer = setTimeout(
-      () => fail('nats-server did not become ready in time'),
-      START_TIMEOUT_MS,
-    );
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      // Keep reading (so that the pipe never fills) but keep only what a failure report needs.
-      if (!settled) log += chunk;
-      if (!settled && log.includes(READY_LINE)) {
-        settled = true;
-        clearTimeout(timer);
-        log = '';
-        resolve(child);
-      }
-    });
-    child.once('error', (err) => fail('nats-server could not be spawned', err));
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      fail(`nats-server exited during start (code ${code}, signal ${signal})`);
-    });
-  });
+/** Spawns the server and resolves once it logs that it accepts clients (see spawnNatsServer). */
+async function launch(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  let child: ChildProcess;
+  try {
+    child = await spawnNatsServer(args, { env, timeoutMs: START_TIMEOUT_MS });
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new NatsServerError(reason, { cause });
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  return child;
 }
 
 function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
