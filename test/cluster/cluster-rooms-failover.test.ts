@@ -8,24 +8,11 @@ import {
   leave,
   publish,
   rejection,
+  restoreOnMove,
   roomOwnedBy,
   startCluster,
   type TestNode,
 } from './fixtures/cluster-rooms-fixtures.js';
-
-/** What the node does on `owner-changed`: re-join its members of the moved rooms, quietly. */
-function restoreOnMove(node: TestNode, members: Record<string, number[]>): (Error | null)[] {
-  const results: (Error | null)[] = [];
-  node.rooms.on((event) => {
-    for (const [roomKey, connIds] of Object.entries(members)) {
-      if (!event.moved(roomKey)) continue;
-      for (const connId of connIds) {
-        node.rooms.join(roomKey, connId, null, true, (error) => results.push(error));
-      }
-    }
-  });
-  return results;
-}
 
 t.test(
   'cluster rooms - a killed owner: overloaded at once, then its new owner serves',
