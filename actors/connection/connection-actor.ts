@@ -282,9 +282,11 @@ export class ConnectionActor {
       this.#host.rooms.leave(roomKey, this.#id, () => {
         const waiting = this.#ops.settle(roomKey);
         if (this.#state === 'closed') return;
-        // Whatever the room said (it may have restarted without us), the client has left.
-        this.#left(roomKey);
+        // Whatever the room said (it may have restarted without us), the client has left. The
+        // reply goes first: the socket writes what it holds of the room before it (see
+        // ConnectionSocket.unsubscribe).
         this.#reply(ref, {}, encoding);
+        this.#left(roomKey);
         this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
       }),
     );

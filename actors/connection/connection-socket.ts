@@ -5,6 +5,7 @@ export interface ConnectionSocket {
   /** Closes with a close frame after what is buffered. */
   end(code: number, reason: string): void;
   subscribe(topic: string): void;
+  /** Stops the topic's messages: those published to it before the call are still delivered. */
   unsubscribe(topic: string): void;
   /** Bytes written but not yet taken by the kernel (the client is not reading). */
   bufferedAmount(): number;

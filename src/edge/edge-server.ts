@@ -27,6 +27,7 @@ import {
 import type { ShardDelivery } from '../shard/index.js';
 import { EdgeError } from './edge-error.js';
 import type { EdgeOptions } from './edge-options.js';
+import { PublishClock } from './publish-clock.js';
 import { RoomTopics } from './room-topics.js';
 import { UwsSocket } from './uws-socket.js';
 
@@ -68,6 +69,7 @@ export class EdgeServer {
   readonly #connections = new Map<number, SocketData>();
   readonly #perTenant = new Map<string, number>();
   readonly #topics = new RoomTopics();
+  readonly #publishes = new PublishClock();
   #listenSocket: us_listen_socket | null = null;
   #port = 0;
   #nextConnId = 1;
@@ -191,6 +193,7 @@ export class EdgeServer {
       // this topic publishes through the app (it cannot receive it anyway).
       if (sender?.isSubscribed(topic)) sender.publish(topic, frame, binary);
       else this.#app.publish(topic, frame, binary);
+      this.#publishes.tick();
     }
     this.#options.metrics.deliveries(recipients);
     this.#options.metrics.fanoutLatency(Math.max(0, Date.now() - delivery.ingressTs) / 1000);
@@ -204,6 +207,7 @@ export class EdgeServer {
       if (this.#app.numSubscribers(topic) === 0) continue;
       const bytes = encoding === 'j' ? encodeTextFrame(frame) : encodeBinaryFrame(frame);
       this.#app.publish(topic, bytes, encoding === 'b');
+      this.#publishes.tick();
     }
   }
 
@@ -282,7 +286,7 @@ export class EdgeServer {
 
   #open(ws: WebSocket<SocketData>): void {
     const data = ws.getUserData();
-    const socket = new UwsSocket(ws);
+    const socket = new UwsSocket(ws, this.#publishes);
     const actor = new ConnectionActor(data.connId, data.principal, socket, this.#host);
     data.socket = socket;
     data.actor = actor;

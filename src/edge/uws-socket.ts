@@ -1,5 +1,6 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { ConnectionSocket } from '../../actors/index.js';
+import type { PublishClock } from './publish-clock.js';
 
 /**
  * ConnectionSocket over a uWS WebSocket. uWS throws on any use of a closed socket, and a late
@@ -7,10 +8,14 @@ import type { ConnectionSocket } from '../../actors/index.js';
  */
 export class UwsSocket<U> implements ConnectionSocket {
   readonly #ws: WebSocket<U>;
+  readonly #clock: PublishClock;
+  /** The clock when this socket last sent: uWS writes a socket's buffered topic messages first. */
+  #sentAt = -1;
   #closed = false;
 
-  constructor(ws: WebSocket<U>) {
+  constructor(ws: WebSocket<U>, clock: PublishClock) {
     this.#ws = ws;
+    this.#clock = clock;
   }
 
   get ws(): WebSocket<U> {
@@ -22,7 +27,9 @@ export class UwsSocket<U> implements ConnectionSocket {
   }
 
   send(frame: string | Uint8Array): void {
-    if (!this.#closed) this.#ws.send(frame, typeof frame !== 'string');
+    if (this.#closed) return;
+    this.#ws.send(frame, typeof frame !== 'string');
+    this.#sentAt = this.#clock.now;
   }
 
   end(code: number, reason: string): void {
@@ -35,8 +42,18 @@ export class UwsSocket<U> implements ConnectionSocket {
     if (!this.#closed) this.#ws.subscribe(topic);
   }
 
+  /**
+   * uWS drops the topic's messages it holds for this socket on unsubscribe, and only a send makes it
+   * write them. When a publish may be held, a ping (which every client answers, and uWS sends on its
+   * own as heartbeat) writes them first.
+   */
   unsubscribe(topic: string): void {
-    if (!this.#closed) this.#ws.unsubscribe(topic);
+    if (this.#closed) return;
+    if (this.#sentAt !== this.#clock.now) {
+      this.#ws.ping();
+      this.#sentAt = this.#clock.now;
+    }
+    this.#ws.unsubscribe(topic);
   }
 
   bufferedAmount(): number {
