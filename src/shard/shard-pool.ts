@@ -126,6 +126,14 @@ export class ShardPool implements Child {
     return this.#slots.reduce((sum, slot) => sum + slot.starts, 0);
   }
 
+  /**
+   * Takes what every shard has published so far (deliveries, replies) now, from outside the rings'
+   * receive loops; see ThreadChannel.poll. Cheap when there is nothing: one atomic load per shard.
+   */
+  poll(): void {
+    for (const slot of this.#slots) slot.channel.poll();
+  }
+
   async start(): Promise<void> {
     for (const slot of this.#slots) {
       slot.channel

@@ -70,6 +70,12 @@ export class ThreadChannel {
     this.#producer.flush();
   };
   #drainedWaiters: (() => void)[] = [];
+  /** The running receive() loop's handler, for poll(). */
+  #handler: RingRecordHandler | null = null;
+  /** Records poll() handed out since the receive loop last counted them. */
+  #polled = 0;
+  /** A handler error met by poll(): the receive loop rethrows it. */
+  #pollError: { readonly error: unknown } | null = null;
   #flushScheduled = false;
   #pumping = false;
   #receiving = false;
@@ -199,6 +205,9 @@ export class ThreadChannel {
       throw new TransportError('ARQ_ERR_RING_STATE', 'receive is already running on this channel');
     }
     this.#receiving = true;
+    this.#handler = handler;
+    this.#pollError = null;
+    this.#polled = 0;
     const lingerMs = this.#lingerMs;
     const consumer = this.#consumer;
     // The inbound rate, measured over RATE_WINDOW_MS windows, decides how to wait: a busy stream
@@ -211,7 +220,10 @@ export class ThreadChannel {
     let emptyPolls = 0;
     try {
       while (!this.#closed) {
-        const handled = consumer.drain(handler, this.#maxDrainBatch);
+        this.#rethrowPollError();
+        const drained = consumer.drain(handler, this.#maxDrainBatch);
+        const handled = drained + this.#polled;
+        this.#polled = 0;
         if (lingerMs > 0) {
           windowRecords += handled;
           const now = performance.now();
@@ -221,7 +233,7 @@ export class ThreadChannel {
             windowRecords = 0;
           }
         }
-        if (handled === this.#maxDrainBatch) {
+        if (drained === this.#maxDrainBatch) {
           await nextTurn();
         } else if (busy) {
           emptyPolls = handled === 0 ? emptyPolls + 1 : 0;
@@ -233,7 +245,32 @@ export class ThreadChannel {
       }
     } finally {
       this.#receiving = false;
+      this.#handler = null;
     }
+  }
+
+  /**
+   * Hands what the inbound ring holds now to the running receive() handler, from outside its loop;
+   * returns how many (0 when receive() is not running, or from inside its handler). For a thread
+   * that is awake anyway (the edge, after a client frame): it takes its peer's envelopes at once
+   * instead of at the next poll period or wake-up. The receive loop counts these as its own, so a
+   * stream that poll() keeps up with stays "busy" and the peer's flushes still wake nobody. A
+   * handler error does not reach the caller: receive() rejects with it, as if its own drain met it.
+   */
+  poll(): number {
+    const handler = this.#handler;
+    if (handler === null || this.#closed || this.#pollError !== null || this.#consumer.draining)
+      return 0;
+    let handled = 0;
+    try {
+      handled = this.#consumer.drain(handler, this.#maxDrainBatch);
+    } catch (error) {
+      this.#pollError = { error };
+      this.#consumer.wake();
+      return 0;
+    }
+    this.#polled += handled;
+    return handled;
   }
 
   /**
@@ -292,6 +329,10 @@ export class ThreadChannel {
       this.#pumping = false;
     }
     if (queue.length === 0) this.#settleDrained();
+  }
+
+  #rethrowPollError(): void {
+    if (this.#pollError !== null) throw this.#pollError.error;
   }
 
   #settleDrained(): void {

@@ -353,3 +353,52 @@ t.test(
     t.ok(quiet.notifies >= 25, `each envelope woke the receiver (${quiet.notifies} of 30)`);
   },
 );
+
+t.test(
+  'thread-channel - poll hands what is published to the running receive handler at once',
+  async (t) => {
+    const pair = allocateRingPair({ capacityBytes: 4096 });
+    const edge = ThreadChannel.open(pair, 'edge');
+    const shard = ThreadChannel.open(pair, 'shard');
+    const header = { kind: EnvelopeKind.Publish, flags: 0, connId: 7, roomId: 0, correlationId: 0 };
+    shard.send({ ...header, value: 1 }, EMPTY, EMPTY);
+    shard.flush();
+    t.equal(edge.poll(), 0, 'nothing is handed out while receive() is not running');
+
+    const seen: number[] = [];
+    let inner = -1;
+    const receiving = edge.receive((record) => {
+      seen.push(record.value);
+      inner = edge.poll();
+    });
+    await until(() => seen.length === 1);
+    t.same(seen, [1]);
+    t.equal(inner, 0, 'poll from inside the handler hands out nothing');
+
+    for (const value of [2, 3, 4]) shard.send({ ...header, value }, EMPTY, EMPTY);
+    shard.flush();
+    t.equal(edge.poll(), 3, 'poll took the three envelopes');
+    t.same(seen, [1, 2, 3, 4], 'synchronously, in order');
+    t.equal(edge.poll(), 0);
+    edge.close();
+    await receiving;
+    shard.close();
+  },
+);
+
+t.test('thread-channel - a handler error met by poll ends receive, not the caller', async (t) => {
+  const pair = allocateRingPair({ capacityBytes: 4096 });
+  const edge = ThreadChannel.open(pair, 'edge');
+  const shard = ThreadChannel.open(pair, 'shard');
+  const header = { kind: EnvelopeKind.Publish, flags: 0, connId: 7, roomId: 0, correlationId: 0 };
+  const receiving = edge.receive((record) => {
+    if (record.value === 2) throw new RangeError('poison');
+  });
+  shard.send({ ...header, value: 2 }, EMPTY, EMPTY);
+  shard.flush();
+  t.equal(edge.poll(), 0, 'poll does not throw');
+  await t.rejects(receiving, { name: 'RangeError', message: 'poison' });
+  t.equal(edge.poll(), 0, 'nothing is handed out once receive() has ended');
+  edge.close();
+  shard.close();
+});
