@@ -276,8 +276,15 @@ export class Membership {
       return;
     }
     this.#stats.heartbeatsReceived += 1;
-    if (this.#apply(this.#peers.heartbeat(member, now))) {
-      this.#emit({ type: 'heartbeat', member, payload: message.payload });
+    const change = this.#peers.heartbeat(member, now);
+    if (!this.#apply(change)) return;
+    this.#emit({ type: 'heartbeat', member, payload: message.payload });
+    // A newcomer hears from us now, not at our next tick: it declares itself joined one heartbeat
+    // period after its first beat, and a peer whose tick runs late (a loaded machine) would be
+    // missing from its ring then, placing rooms where the others do not. Each side answers a new
+    // life once, so this ends.
+    if (typeof change === 'object' && change !== null) {
+      if (change.type === 'up' || change.type === 'restarted') this.beat();
     }
   }
 

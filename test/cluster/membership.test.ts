@@ -11,7 +11,7 @@ import {
   type MembershipOptions,
 } from '../../src/cluster/index.js';
 import { type NatsServer, startNatsServer } from '../helpers/nats-server.js';
-import { connectTo, eventually } from './fixtures/cluster-fixtures.js';
+import { connectTo, eventually, sleep } from './fixtures/cluster-fixtures.js';
 
 const FAST = { heartbeatMs: 100, downAfterMs: 500 } as const;
 
@@ -78,6 +78,26 @@ t.test('membership - three members see each other and agree on the ring', async 
     members[1]!.membership.self,
     'a member is known with its incarnation',
   );
+});
+
+t.test('membership - a newcomer hears every peer at once, not at their next tick', async (t) => {
+  const s = await server(t);
+  // Ticks an hour apart: each member beats once when it starts, and never on its own again here.
+  const slow = { heartbeatMs: 3_600_000, downAfterMs: 7_200_000 };
+  const a = await startMember(t, s.url, 'a', slow);
+  const b = await startMember(t, s.url, 'b', slow);
+  await eventually(() => seesAll([a, b], ['a', 'b']), 'both see both');
+  const c = await startMember(t, s.url, 'c', slow);
+  await eventually(() => seesAll([a, b, c], ['a', 'b', 'c']), 'all three see all');
+  const sent = (): number[] => [a, b, c].map((m) => m.membership.stats().heartbeatsSent);
+  const counts = sent();
+  // Its first beat, then at most one answer per new peer.
+  t.ok(
+    counts.every((n) => n >= 1 && n <= 3),
+    `no storm of answers (${counts.join(', ')})`,
+  );
+  await sleep(300);
+  t.same(sent(), counts, 'and the answers ended');
 });
 
 t.test('membership - a silent member is declared down', async (t) => {
