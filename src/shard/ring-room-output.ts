@@ -1,14 +1,8 @@
 import type { RoomDelivery, RoomOutput, RoomReplyError, RoomState } from '../../actors/index.js';
 import { EnvelopeKind, type ThreadChannel } from '../transport/index.js';
+import { DeliveryEncoder } from './delivery-encoder.js';
 import { RoomKeyBytes } from './room-key-bytes.js';
-import {
-  encodeControl,
-  encodeDelivery,
-  encodeJson,
-  FLAG_DIRECT,
-  FLAG_ECHO,
-  FLAG_ERROR,
-} from './shard-wire.js';
+import { encodeControl, encodeJson, FLAG_DIRECT, FLAG_ECHO, FLAG_ERROR } from './shard-wire.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -20,6 +14,7 @@ const EMPTY = new Uint8Array(0);
 export class RingRoomOutput implements RoomOutput {
   readonly #channel: ThreadChannel;
   readonly #keys = new RoomKeyBytes();
+  readonly #deliveries = new DeliveryEncoder();
 
   constructor(channel: ThreadChannel) {
     this.#channel = channel;
@@ -81,7 +76,7 @@ export class RingRoomOutput implements RoomOutput {
         value: delivery.offset,
       },
       this.#keys.of(delivery.roomKey),
-      encodeDelivery(delivery.ts, delivery.ingressTs, delivery.epoch, delivery.payload),
+      this.#deliveries.encode(delivery.ts, delivery.ingressTs, delivery.epoch, delivery.payload),
     );
   }
 }

@@ -76,6 +76,7 @@ export function decodeControl<T extends ShardRequest | ShardEvent>(bytes: Uint8A
 
 /**
  * A delivery's payload: the room's ordering facts, then the publish payload as the edge wrote it.
+ * Written by DeliveryEncoder, read by decodeDelivery.
  *
  *   0        8             16         17            17+n
  *   | ts f64 | ingress f64 | n (u8)   | epoch (n B) | publish payload ... |
@@ -84,7 +85,6 @@ export const DELIVERY_TS_OFFSET = 0;
 export const DELIVERY_INGRESS_OFFSET = 8;
 export const DELIVERY_EPOCH_LENGTH_OFFSET = 16;
 export const DELIVERY_EPOCH_OFFSET = 17;
-const MAX_EPOCH_BYTES = 255;
 
 export interface DeliveryPrefix {
   readonly ts: number;
@@ -92,29 +92,6 @@ export interface DeliveryPrefix {
   readonly epoch: string;
   /** The publish payload (a view into the given bytes). */
   readonly body: Uint8Array;
-}
-
-export function encodeDelivery(
-  ts: number,
-  ingressTs: number,
-  epoch: string,
-  body: Uint8Array,
-): Uint8Array {
-  const epochBytes = encoder.encode(epoch);
-  if (epochBytes.length > MAX_EPOCH_BYTES) {
-    throw new ShardError(
-      'ARQ_ERR_SHARD_PROTOCOL',
-      `room epoch longer than ${MAX_EPOCH_BYTES} bytes`,
-    );
-  }
-  const out = new Uint8Array(DELIVERY_EPOCH_OFFSET + epochBytes.length + body.length);
-  const view = new DataView(out.buffer);
-  view.setFloat64(DELIVERY_TS_OFFSET, ts, true);
-  view.setFloat64(DELIVERY_INGRESS_OFFSET, ingressTs, true);
-  out[DELIVERY_EPOCH_LENGTH_OFFSET] = epochBytes.length;
-  out.set(epochBytes, DELIVERY_EPOCH_OFFSET);
-  out.set(body, DELIVERY_EPOCH_OFFSET + epochBytes.length);
-  return out;
 }
 
 export function decodeDelivery(bytes: Uint8Array): DeliveryPrefix {

@@ -78,7 +78,9 @@ function handle(record: RingRecord): void {
           corr,
           echo: (record.flags & FLAG_ECHO) !== 0,
           ingressTs: record.value,
-          payload: record.payload.slice(), // the record is a view into the ring: keep a copy
+          // The record is a view into the ring: keep a copy. Buffer.from carves small copies out
+          // of Node's pooled slab; slice() would malloc a backing store per publish.
+          payload: Buffer.from(record.payload),
         },
         true,
       );
