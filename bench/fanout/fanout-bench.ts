@@ -5,7 +5,8 @@
  *   npm run bench:fanout          (build, then node dist/bench/fanout/fanout-bench.js)
  *   node dist/bench/fanout/fanout-bench.js [--servers arqon-w1,arqon-w2,bare-uws,socketio]
  *       [--shapes large,small] [--seconds 10] [--warmup 3] [--generators 2] [--quick]
- *       [--no-wait] [--max-load 1.0] [--retries 2] [--profile [--profile-dir DIR]] [--json FILE]
+ *       [--rounds 1] [--no-wait] [--max-load 1.0] [--retries 2] [--profile [--profile-dir DIR]]
+ *       [--json FILE]
  *
  * Each case: the server in its own process, generators (forked processes, `ws` or socket.io-client)
  * connect and join, publish at the shape's rate, warm up, then one window is measured: deliveries and
@@ -14,6 +15,8 @@
  * The bench waits for a quiet machine (1-min load < --max-load), then before each case for >= 90%
  * idle; a case whose window other processes used more than a quarter core in is measured again, up
  * to --retries times (--no-wait: no waiting, no retries). The "other CPU" column shows what is left.
+ * --rounds N: every case N times, round after round (so each ArqonBus case has its bare uWS case
+ * minutes apart, not a whole run apart); the verdict gives each round's figure and their median.
  * --profile: afterwards, ArqonBus runs each shape again with every thread CPU-profiled (through its
  * inspector) during the window only, and the hottest functions are printed; --profile-dir also
  * writes the .cpuprofile files (open them in Chrome DevTools). Profiled figures are not in the table.
@@ -51,6 +54,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
     generators: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '1' },
     quick: { type: 'boolean', default: false },
     'no-wait': { type: 'boolean', default: false },
     'max-load': { type: 'string', default: '1.0' },
@@ -77,6 +81,7 @@ const windowMs =
 const warmupMs =
   (values.quick ? 1 : numberFlag('warmup', values.warmup, { min: 0, integer: false })) * 1000;
 const generators = numberFlag('generators', values.generators, { min: 1, integer: true });
+const rounds = numberFlag('rounds', values.rounds, { min: 1, integer: true });
 const profileDir = values['profile-dir'];
 const undisturbed = {
   retries: values['no-wait'] ? 0 : numberFlag('retries', values.retries, { min: 0, integer: true }),
@@ -92,15 +97,18 @@ const quiet = values['no-wait']
 const startLoad = formatLoadAverage();
 const secret = randomBytes(32).toString('base64url');
 const results: FanoutResult[] = [];
-for (const shape of shapes) {
-  for (const server of servers) {
-    log(`case: ${benchServerLabel(server)}, ${shape.name}`);
-    results.push(
-      await runUndisturbedCase(
+for (let round = 1; round <= rounds; round++) {
+  for (const shape of shapes) {
+    for (const server of servers) {
+      log(
+        `case: ${benchServerLabel(server)}, ${shape.name}${rounds > 1 ? `, round ${round}` : ''}`,
+      );
+      const result = await runUndisturbedCase(
         { server, shape, generators, warmupMs, windowMs, secret, profile: false, log },
         undisturbed,
-      ),
-    );
+      );
+      results.push({ ...result, round });
+    }
   }
 }
 

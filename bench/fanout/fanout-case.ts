@@ -76,6 +76,8 @@ export interface FanoutResult {
   readonly load1: number;
   /** How many times the case was measured (see runUndisturbedCase); 1 here. */
   readonly attempts: number;
+  /** Which round of the run (`--rounds`) measured it; 1 here. */
+  readonly round: number;
   /** One per server thread when the case ran with `profile`. */
   readonly profiles: readonly ThreadProfile[];
 }
@@ -143,6 +145,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
       setupRetries,
       profiles,
       attempts: 1,
+      round: 1,
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -199,7 +202,7 @@ function summarise(
   label: string,
   load1: number,
   collected: Collected,
-): Omit<FanoutResult, 'setupRetries' | 'profiles' | 'attempts'> {
+): Omit<FanoutResult, 'setupRetries' | 'profiles' | 'attempts' | 'round'> {
   const { reports, windowS } = collected;
   const histogram = new LatencyHistogram();
   const errors: Record<string, number> = {};
