@@ -32,6 +32,21 @@ t.test(
     const before = await publish(c.rooms, room, 31, 'before');
     await eventually(() => deliveriesOf(b, room).length === 1, 'b has the first message');
     const restored = restoreOnMove(b, { [room]: [11] });
+    // When each node saw a go, and when b's restore was answered: printed at the end, so that a
+    // run that takes the rarer path below says why.
+    const killedAt = performance.now();
+    const timeline: string[] = [];
+    const at = (what: string): void => {
+      timeline.push(`${Math.round(performance.now() - killedAt)} ms: ${what}`);
+    };
+    for (const [name, node] of [
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      node.membership.on((e) => {
+        if (e.type === 'down' && e.member.node === 'a') at(`${name} saw a down`);
+      });
+    }
 
     await a.kill();
     const error = await rejection(publish(b.rooms, room, 11, 'to the dead'));
@@ -44,6 +59,7 @@ t.test(
     t.ok(event?.rooms.includes(room));
     t.equal(b.rooms.ownerOf(room), 'c');
     await eventually(() => restored.length === 1, 'the restore is answered');
+    at('b’s restore seen answered');
     t.equal(restored[0], null, 'b’s member re-joined on c');
     const cStats = c.rooms.stats();
     const bStats = b.rooms.stats();
@@ -51,6 +67,7 @@ t.test(
     // retries until c's ring moves too. On a loaded machine b's restore can come after that (seen in
     // CI with c's down time at 4 s and at 8 s): then c serves it at once, which is right too.
     // NOT_OWNER answers and retry order have their own tests (cluster-rooms, room-lanes).
+    t.comment(`timeline after a's kill: ${timeline.join('; ')}`);
     if (cStats.notOwner > 0) {
       t.ok(
         bStats.retries > 0,
