@@ -62,7 +62,8 @@ export class FanInBatcher {
       this.#deliver(delivery);
       return;
     }
-    this.#queue.push(transient ? { ...delivery, body: delivery.body.slice() } : delivery);
+    // Buffer.from copies out of Node's pooled slab; slice() would malloc a backing store each time.
+    this.#queue.push(transient ? { ...delivery, body: Buffer.from(delivery.body) } : delivery);
     this.#timer ??= setTimeout(this.#flushTask, this.#lingerMs);
   }
 

@@ -10,11 +10,6 @@ import {
 import { ShardError, ShardReplyError } from './shard-error.js';
 import { decodeJson, FLAG_ERROR } from './shard-wire.js';
 
-/**
- * Called exactly once with the shard's answer, synchronously while the edge drains the ring, so that
- * whatever the caller does (subscribe a socket, send a reply) happens before the next envelope from
- * that shard is handled: a joiner cannot miss a delivery that follows its join reply.
- */
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** A header as a sender gives it: the slot adds the correlation id. */
@@ -22,6 +17,11 @@ export type SlotHeader = Omit<EnvelopeHeader, 'correlationId'>;
 /** A SlotHeader that a sender reuses between sends (the slot copies its fields at once). */
 export type ReusableSlotHeader = Mutable<SlotHeader>;
 
+/**
+ * Called exactly once with the shard's answer, synchronously while the edge drains the ring, so that
+ * whatever the caller does (subscribe a socket, send a reply) happens before the next envelope from
+ * that shard is handled: a joiner cannot miss a delivery that follows its join reply.
+ */
 export type ReplyCallback = (error: Error | null, value: unknown) => void;
 
 interface Pending {
