@@ -15,7 +15,7 @@ export const DEFAULT_TENANT_PUBLISH_RATE = 20_000;
 export const DEFAULT_TENANT_PUBLISH_BURST = 40_000;
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
 export const DEFAULT_ROOM_IDLE_MS = 30_000;
-export { DEFAULT_LINGER_MS as DEFAULT_RING_LINGER_MS } from '../transport/index.js';
+export { DEFAULT_RING_LINGER_MS } from '../shard/index.js';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 export const DEFAULT_DOWN_AFTER_MS = 3_000;
 export const DEFAULT_PRESENCE_BROADCAST_MS = 250;

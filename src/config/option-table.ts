@@ -101,7 +101,7 @@ export const OPTION_TABLE = [
     kind: 'int',
     min: 0,
     max: 1000,
-    help: 'when busy, poll the shard rings every N ms instead of one thread wake-up per message (0: wake per message)',
+    help: 'when busy, a shard worker polls its ring every N ms instead of being woken per burst (less CPU, up to N ms more latency; 0: woken at once)',
   },
   {
     name: 'drain-timeout-ms',

@@ -22,9 +22,4 @@ export interface EdgeOptions {
    * is not running. Throws a WireError for a shard that does not exist.
    */
   readonly killWorker: ((shard: number | null) => number | null) | null;
-  /**
-   * Called after each client frame is handled: the main thread is awake anyway, so it takes what
-   * the shards have published since (deliveries, replies) now rather than at their next wake-up.
-   */
-  readonly afterInput: () => void;
 }

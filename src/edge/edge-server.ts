@@ -100,7 +100,6 @@ export class EdgeServer {
           return;
         }
         actor.received(new Uint8Array(message), isBinary, Date.now());
-        options.afterInput();
       },
       close: (ws) => this.#closed(ws),
     });

@@ -102,7 +102,6 @@ export class ArqonNode implements ConnectionHost {
       verify: (token: string) => this.verify(token),
       readiness: () => this.#currentReadiness(),
       killWorker: config.chaos ? (shard: number | null) => this.#killWorker(shard) : null,
-      afterInput: () => this.#pool?.poll(),
     };
     this.#edge = new EdgeServer(
       edgeOptions,

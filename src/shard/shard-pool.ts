@@ -84,7 +84,6 @@ export class ShardPool implements Child {
           index,
           ringBytes: o.ringBytes,
           maxQueuedBytes: o.maxQueuedBytes,
-          lingerMs: o.ringLingerMs,
         }),
     );
     this.#supervisor = new Supervisor({
@@ -124,14 +123,6 @@ export class ShardPool implements Child {
   /** Total starts of shard threads, first starts included. */
   get starts(): number {
     return this.#slots.reduce((sum, slot) => sum + slot.starts, 0);
-  }
-
-  /**
-   * Takes what every shard has published so far (deliveries, replies) now, from outside the rings'
-   * receive loops; see ThreadChannel.poll. Cheap when there is nothing: one atomic load per shard.
-   */
-  poll(): void {
-    for (const slot of this.#slots) slot.channel.poll();
   }
 
   async start(): Promise<void> {

@@ -57,11 +57,6 @@ export class RingConsumer {
     return this.#epoch;
   }
 
-  /** True while drain() is handing out records (a handler is running). */
-  get draining(): boolean {
-    return this.#draining;
-  }
-
   /** How many times drain() issued an Atomics.notify (the producer was waiting for space). */
   get notifyCount(): number {
     return this.#notifyCount;

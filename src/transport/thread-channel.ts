@@ -12,12 +12,11 @@ const RESOLVED = Promise.resolve();
 export const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_MAX_DRAIN_BATCH = 1024;
 /**
- * How long a busy receiver keeps polling on a timer instead of sleeping on the ring. One thread
- * wake-up costs ~30 us of CPU on these machines whatever carries it (a notify or a timer), so under a
- * steady stream (a wake-up due sooner than this) a 1 ms poll turns one wake-up per envelope into one
- * per millisecond, at the price of up to ~1 ms of latency while busy. See ARCHITECTURE.md.
+ * By default a receiver sleeps on the ring after every drain and the sender's flush wakes it: the
+ * lowest latency. lingerMs > 0 polls a busy stream on a timer instead (one wake-up per lingerMs
+ * rather than per burst: less CPU, up to lingerMs more latency). See ARCHITECTURE.md.
  */
-export const DEFAULT_LINGER_MS = 1;
+export const DEFAULT_LINGER_MS = 0;
 /** The window over which receive() measures the inbound rate. */
 const RATE_WINDOW_MS = 50;
 /** A stream is busy, and polled instead of waited for, at this many records per lingerMs or more. */
@@ -70,12 +69,6 @@ export class ThreadChannel {
     this.#producer.flush();
   };
   #drainedWaiters: (() => void)[] = [];
-  /** The running receive() loop's handler, for poll(). */
-  #handler: RingRecordHandler | null = null;
-  /** Records poll() handed out since the receive loop last counted them. */
-  #polled = 0;
-  /** A handler error met by poll(): the receive loop rethrows it. */
-  #pollError: { readonly error: unknown } | null = null;
   #flushScheduled = false;
   #pumping = false;
   #receiving = false;
@@ -205,9 +198,6 @@ export class ThreadChannel {
       throw new TransportError('ARQ_ERR_RING_STATE', 'receive is already running on this channel');
     }
     this.#receiving = true;
-    this.#handler = handler;
-    this.#pollError = null;
-    this.#polled = 0;
     const lingerMs = this.#lingerMs;
     const consumer = this.#consumer;
     // The inbound rate, measured over RATE_WINDOW_MS windows, decides how to wait: a busy stream
@@ -220,10 +210,7 @@ export class ThreadChannel {
     let emptyPolls = 0;
     try {
       while (!this.#closed) {
-        this.#rethrowPollError();
-        const drained = consumer.drain(handler, this.#maxDrainBatch);
-        const handled = drained + this.#polled;
-        this.#polled = 0;
+        const handled = consumer.drain(handler, this.#maxDrainBatch);
         if (lingerMs > 0) {
           windowRecords += handled;
           const now = performance.now();
@@ -233,7 +220,7 @@ export class ThreadChannel {
             windowRecords = 0;
           }
         }
-        if (drained === this.#maxDrainBatch) {
+        if (handled === this.#maxDrainBatch) {
           await nextTurn();
         } else if (busy) {
           emptyPolls = handled === 0 ? emptyPolls + 1 : 0;
@@ -245,32 +232,7 @@ export class ThreadChannel {
       }
     } finally {
       this.#receiving = false;
-      this.#handler = null;
     }
-  }
-
-  /**
-   * Hands what the inbound ring holds now to the running receive() handler, from outside its loop;
-   * returns how many (0 when receive() is not running, or from inside its handler). For a thread
-   * that is awake anyway (the edge, after a client frame): it takes its peer's envelopes at once
-   * instead of at the next poll period or wake-up. The receive loop counts these as its own, so a
-   * stream that poll() keeps up with stays "busy" and the peer's flushes still wake nobody. A
-   * handler error does not reach the caller: receive() rejects with it, as if its own drain met it.
-   */
-  poll(): number {
-    const handler = this.#handler;
-    if (handler === null || this.#closed || this.#pollError !== null || this.#consumer.draining)
-      return 0;
-    let handled = 0;
-    try {
-      handled = this.#consumer.drain(handler, this.#maxDrainBatch);
-    } catch (error) {
-      this.#pollError = { error };
-      this.#consumer.wake();
-      return 0;
-    }
-    this.#polled += handled;
-    return handled;
   }
 
   /**
@@ -329,10 +291,6 @@ export class ThreadChannel {
       this.#pumping = false;
     }
     if (queue.length === 0) this.#settleDrained();
-  }
-
-  #rethrowPollError(): void {
-    if (this.#pollError !== null) throw this.#pollError.error;
   }
 
   #settleDrained(): void {

@@ -41,7 +41,7 @@ t.test('config - bad values name the option and the source', async (t) => {
     code: 'ARQ_ERR_CONFIG_INVALID',
     message: /port \(from ARQ_PORT\) must be an integer/,
   });
-  t.equal(resolveNodeConfig({}).ringLingerMs, 1, 'rings poll busy streams every 1 ms by default');
+  t.equal(resolveNodeConfig({}).ringLingerMs, 1, 'busy shards poll every 1 ms by default');
   t.equal(resolveNodeConfig({ env: { ARQ_RING_LINGER_MS: '0' } }).ringLingerMs, 0);
   t.throws(() => resolveNodeConfig({ flags: { 'ring-linger-ms': '5000' } }), {
     message: /ring-linger-ms/,
