@@ -23,7 +23,12 @@ export const BENCH_TENANT = 'bench';
 export const BENCH_HOST = '127.0.0.1';
 
 export type BenchServerSpec =
-  | { readonly kind: 'arqon'; readonly workers: number }
+  | {
+      readonly kind: 'arqon';
+      readonly workers: number;
+      /** `--ring-linger-ms` when not the node's default. */
+      readonly ringLingerMs: number | null;
+    }
   | { readonly kind: 'bare-uws' }
   | { readonly kind: 'socketio' };
 
@@ -39,7 +44,9 @@ const scriptOf = (relative: string): string => fileURLToPath(new URL(relative, i
 export function benchServerLabel(spec: BenchServerSpec): string {
   switch (spec.kind) {
     case 'arqon':
-      return `ArqonBus (${spec.workers} shard worker${spec.workers === 1 ? '' : 's'})`;
+      return `ArqonBus (${spec.workers} shard worker${spec.workers === 1 ? '' : 's'}${
+        spec.ringLingerMs === null ? '' : `, ring-linger-ms ${spec.ringLingerMs}`
+      })`;
     case 'bare-uws':
       return 'bare uWS.js';
     case 'socketio':
@@ -51,14 +58,22 @@ export function clientProtocolOf(spec: BenchServerSpec): ClientProtocol {
   return spec.kind === 'socketio' ? 'socketio' : 'json-ws';
 }
 
-/** `arqon-w1`, `arqon-w2`, `bare-uws`, `socketio`: the names the bench CLIs accept. */
+/**
+ * `arqon-w1`, `arqon-w2`, `arqon-w1-linger1` (`--ring-linger-ms 1`), `bare-uws`, `socketio`: the
+ * names the bench CLIs accept.
+ */
 export function parseBenchServer(name: string): BenchServerSpec {
-  const arqon = /^arqon-w(\d+)$/.exec(name);
-  if (arqon !== null && Number(arqon[1]) >= 1) return { kind: 'arqon', workers: Number(arqon[1]) };
+  const arqon = /^arqon-w(\d+)(?:-linger(\d+))?$/.exec(name);
+  if (arqon !== null && Number(arqon[1]) >= 1)
+    return {
+      kind: 'arqon',
+      workers: Number(arqon[1]),
+      ringLingerMs: arqon[2] === undefined ? null : Number(arqon[2]),
+    };
   if (name === 'bare-uws' || name === 'socketio') return { kind: name };
   throw new BenchError(
     'ARQ_ERR_BENCH_OPTIONS',
-    `unknown server "${name}": expected arqon-wN, bare-uws or socketio`,
+    `unknown server "${name}": expected arqon-wN, arqon-wN-lingerM, bare-uws or socketio`,
   );
 }
 
@@ -73,7 +88,14 @@ export function startBenchServer(
     case 'arqon':
       return ServerProcess.start({
         script: scriptOf('../../src/cli/main.js'),
-        args: ['start', ...listen, '--workers', String(spec.workers), ...ARQON_BENCH_FLAGS],
+        args: [
+          'start',
+          ...listen,
+          '--workers',
+          String(spec.workers),
+          ...(spec.ringLingerMs === null ? [] : ['--ring-linger-ms', String(spec.ringLingerMs)]),
+          ...ARQON_BENCH_FLAGS,
+        ],
         env: { ...process.env, ARQ_JWT_SECRET: options.secret },
         nodeFlags,
       });
