@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { markdownTable } from '../lib/index.js';
+import { markdownTable, median } from '../lib/index.js';
 import type { FanoutResult } from './fanout-case.js';
 import { describeShape } from './fanout-shapes.js';
 
@@ -89,15 +89,6 @@ export function fanoutAnomalies(results: readonly FanoutResult[]): string[] {
       );
   }
   return lines;
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** One figure per round, and with several rounds their median, which is what the target is read on. */

@@ -42,6 +42,7 @@ export {
   machineInfo,
 } from './machine-info.js';
 export { markdownTable } from './markdown-table.js';
+export { median } from './median.js';
 export { type NumberFlagRule, numberFlag, numberListFlag } from './number-flag.js';
 export {
   cpuDelta,

@@ -13,6 +13,7 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { allocateRingPair, SpscRing } from '../../src/transport/index.js';
+import { median } from '../lib/index.js';
 import type { BenchCommand, BenchReport, BenchWorkerData, Transport } from './bench-worker.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -112,11 +113,6 @@ async function run(options: RunOptions): Promise<RunResult> {
     cpuNsPerEnvelope: ((cpu.user + cpu.system) * 1000) / count,
     latencies: received.latencies,
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
