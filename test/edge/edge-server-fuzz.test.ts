@@ -151,3 +151,21 @@ t.test(
     await stillWorks(t, client);
   },
 );
+
+t.test('edge fuzz - a text frame that is not UTF-8 fails only its own connection', async (t) => {
+  const { client: bystander } = await connection(t);
+  const { client: sender } = await connection(t);
+  // `{"op":"ping","ref":"\xff\xfe"}`: JSON-shaped, but not UTF-8.
+  const bytes = Buffer.concat([
+    Buffer.from('{"op":"ping","ref":"'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('"}'),
+  ]);
+  sender.sendTextBytes(bytes);
+  const { code } = await sender.closed;
+  // RFC 6455 8.1 requires failing the connection; uWS closes it without a close frame.
+  t.equal(code, 1006, 'the sender was disconnected');
+  await stillWorks(t, bystander);
+  const { client: next } = await connection(t);
+  t.match(await next.request({ op: 'ping' }), { status: 'ok' }, 'new connections are accepted');
+});

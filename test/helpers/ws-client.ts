@@ -127,6 +127,11 @@ export class TestClient {
     this.ws.send(bytes, { binary: true });
   }
 
+  /** Sends `bytes` as a TEXT frame as they are, valid UTF-8 or not. */
+  sendTextBytes(bytes: Uint8Array): void {
+    this.ws.send(bytes, { binary: false });
+  }
+
   next(timeoutMs = 10_000): Promise<Frame> {
     return this.nextEntry(timeoutMs).then((entry) => entry.frame);
   }
