@@ -283,9 +283,8 @@ export class Membership {
     // period after its first beat, and a peer whose tick runs late (a loaded machine) would be
     // missing from its ring then, placing rooms where the others do not. Each side answers a new
     // life once, so this ends.
-    if (typeof change === 'object' && change !== null) {
-      if (change.type === 'up' || change.type === 'restarted') this.beat();
-    }
+    if (typeof change === 'object' && (change?.type === 'up' || change?.type === 'restarted'))
+      this.beat();
   }
 
   /** Emits what a message changed; false when the message was stale (and is to be ignored). */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import t from 'tap';
 import { freePort, spawnNatsServer } from '../../src/cli/index.js';
 
@@ -8,14 +9,12 @@ t.test('spawn-nats-server - resolves once the server accepts clients', async (t)
     child.kill('SIGKILL');
   });
   const accepted = await new Promise<boolean>((resolve) => {
-    import('node:net').then(({ connect }) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('data', (data) => {
-        resolve(data.toString().startsWith('INFO '));
-        socket.destroy();
-      });
-      socket.once('error', () => resolve(false));
+    const socket = connect(port, '127.0.0.1');
+    socket.once('data', (data) => {
+      resolve(data.toString().startsWith('INFO '));
+      socket.destroy();
     });
+    socket.once('error', () => resolve(false));
   });
   t.ok(accepted, 'a client gets its INFO line');
 });
