@@ -58,6 +58,8 @@ export class ClientConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** Bumped when the connection shuts down, so a token fetch still running knows it is stale. */
   #generation = 0;
+  /** The close that ended the last welcomed socket, for errors that say why nothing is up. */
+  #lastClose: { readonly code: number; readonly reason: string } | null = null;
 
   constructor(options: ResolvedClientOptions, hooks: ConnectionHooks) {
     this.#options = options;
@@ -107,7 +109,10 @@ export class ClientConnection {
       return Promise.reject(
         this.#state === 'closed'
           ? closedError()
-          : new ArqonClientError('ARQ_CLIENT_NOT_CONNECTED', `${frame.op}: not connected`),
+          : new ArqonClientError(
+              'ARQ_CLIENT_NOT_CONNECTED',
+              `${frame.op}: not connected (${this.#whyNotConnected()})`,
+            ),
       );
     }
     const { ref, reply } = this.#pending.open(frame.op, read);
@@ -269,6 +274,7 @@ export class ClientConnection {
       this.#attemptFailed(error, code, reason);
       return;
     }
+    this.#lastClose = { code, reason };
     this.#pending.rejectAll(
       new ArqonClientError('ARQ_CLIENT_DISCONNECTED', `the connection closed (${code})`),
     );
@@ -291,6 +297,13 @@ export class ClientConnection {
     } else {
       this.#pending.reject(frame.ref, new ArqonClientError(frame.error.code, frame.error.message));
     }
+  }
+
+  #whyNotConnected(): string {
+    const close = this.#lastClose;
+    if (close === null) return this.#state;
+    const reason = close.reason === '' ? '' : `: ${close.reason}`;
+    return `${this.#state}; the last connection closed with ${close.code}${reason}`;
   }
 
   #stopHeartbeat(): void {

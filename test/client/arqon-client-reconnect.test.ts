@@ -43,6 +43,11 @@ t.test('reconnect - after a drain (4009), rooms are re-joined at the same URL', 
   await first.close();
   t.match(await reconnecting, { previous: 'connected', code: 4009 });
   t.ok(alice.room('lobby').joined, 'still joined while reconnecting');
+  await t.rejects(alice.ping(), {
+    code: 'ARQ_CLIENT_NOT_CONNECTED',
+    message:
+      'ping: not connected (reconnecting; the last connection closed with 4009: node draining)',
+  });
   forwarder.retarget(second.port);
 
   // The new node has a new room: its epoch differs, so nothing could be recovered.

@@ -118,7 +118,10 @@ t.test('client - requests without a connection fail at once', async (t) => {
   const server = await startTestNode();
   t.teardown(() => server.close());
   const client = newClient({ url: server.url, token: await server.token() });
-  await t.rejects(client.publish('lobby', 1), { code: 'ARQ_CLIENT_NOT_CONNECTED' });
+  await t.rejects(client.publish('lobby', 1), {
+    code: 'ARQ_CLIENT_NOT_CONNECTED',
+    message: 'publish: not connected (idle)',
+  });
   await t.rejects(client.ping(), { code: 'ARQ_CLIENT_NOT_CONNECTED' });
   await client.connect();
   await client.join('lobby');
