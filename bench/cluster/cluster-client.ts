@@ -30,7 +30,7 @@ export interface ClusterClientOptions {
   readonly handlers: ClusterClientHandlers;
 }
 
-/** The ArqonBus JSON protocol over `ws` (ArqWsConnection), reduced to what the cluster bench needs. */
+/** The ArqonBus JSON protocol over a WebSocket (ArqWsConnection), reduced to what the cluster bench needs. */
 export class ClusterClient {
   readonly #connection: ArqWsConnection;
 
@@ -45,14 +45,16 @@ export class ClusterClient {
       query: `token=${encodeURIComponent(options.token)}`,
       timeoutMs: options.timeoutMs,
       localAddress: null,
-      onRaw(data) {
-        const at = data.indexOf(TIME_MARK);
-        if (at !== -1) {
+      onRaw(data, start, end) {
+        const at = data.indexOf(TIME_MARK, start);
+        if (at !== -1 && at < end) {
           delivered(handlers, data, at + TIME_MARK.length);
           return true;
         }
         // Only the watcher reads presence diffs; the others skip them unparsed.
-        return !options.watchPresence && data.indexOf(PRESENCE_DIFF_MARK) !== -1;
+        if (options.watchPresence) return false;
+        const diff = data.indexOf(PRESENCE_DIFF_MARK, start);
+        return diff !== -1 && diff < end;
       },
       onControl(frame) {
         if (frame.op !== 'presence_diff') return;

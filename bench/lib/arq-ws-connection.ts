@@ -1,5 +1,5 @@
-import WebSocket from 'ws';
 import { BenchError } from './bench-error.js';
+import { RawWsSocket } from './raw-ws-socket.js';
 
 /** A JSON control frame of the ArqonBus protocol, as far as the bench clients read them. */
 export interface ControlFrame {
@@ -19,10 +19,11 @@ export interface ArqWsConnectionOptions {
   /** Source address of the TCP connection (spreads sockets over 127.0.0.x), or null. */
   readonly localAddress: string | null;
   /**
-   * Sees every frame first, as the raw bytes: returns true when it took the frame (a room message,
-   * found by a byte run rather than parsed: tens of thousands arrive per second).
+   * Sees every frame first, as the raw bytes `data[start, end)` (valid only during the call):
+   * returns true when it took the frame (a room message, found by a byte run rather than parsed:
+   * tens of thousands arrive per second).
    */
-  readonly onRaw: (data: Buffer) => boolean;
+  readonly onRaw: (data: Buffer, start: number, end: number) => boolean;
   /** A parsed control frame that is neither the welcome nor the reply to a pending join. */
   readonly onControl: (frame: ControlFrame) => void;
   readonly onError: (code: string) => void;
@@ -36,58 +37,68 @@ interface PendingJoin {
 }
 
 /**
- * The ArqonBus JSON protocol over one `ws` socket, reduced to what the load generators need:
- * connect and wait for the welcome, join with a ref and wait for its reply, send text. Shared by the
- * fan-out and connections benches' client (JsonWsClient) and the cluster bench's (ClusterClient).
+ * The ArqonBus JSON protocol over one WebSocket (RawWsSocket), reduced to what the load generators
+ * need: connect and wait for the welcome, join with a ref and wait for its reply, send text. Shared
+ * by the fan-out and connections benches' client (JsonWsClient) and the cluster bench's
+ * (ClusterClient).
  */
 export class ArqWsConnection {
-  readonly #ws: WebSocket;
   readonly #options: ArqWsConnectionOptions;
   readonly #pending = new Map<string, PendingJoin>();
+  #socket: RawWsSocket | null = null;
   #nextRef = 1;
   #welcomed: (() => void) | null = null;
 
-  private constructor(ws: WebSocket, options: ArqWsConnectionOptions) {
-    this.#ws = ws;
+  private constructor(options: ArqWsConnectionOptions) {
     this.#options = options;
   }
 
   static connect(options: ArqWsConnectionOptions): Promise<ArqWsConnection> {
-    const ws = new WebSocket(`${options.url}/ws?${options.query}`, {
-      perMessageDeflate: false,
-      handshakeTimeout: options.timeoutMs,
-      ...(options.localAddress === null ? {} : { localAddress: options.localAddress }),
-    });
-    const connection = new ArqWsConnection(ws, options);
+    const connection = new ArqWsConnection(options);
     return new Promise((resolve, reject) => {
       let open = false;
+      let settled = false;
       const timer = setTimeout(() => {
-        ws.terminate();
+        settled = true;
+        connection.close();
         reject(new BenchError('ARQ_ERR_BENCH_TIMEOUT', 'no welcome frame in time'));
       }, options.timeoutMs);
       connection.#welcomed = () => {
         clearTimeout(timer);
         open = true;
+        settled = true;
         resolve(connection);
       };
-      ws.on('message', (data) => connection.#received(data as Buffer));
-      ws.on('error', (cause) => {
-        if (open) return;
-        clearTimeout(timer);
-        reject(
-          new BenchError('ARQ_ERR_BENCH_CLIENT', `connect failed: ${cause.message}`, { cause }),
-        );
-      });
-      ws.on('close', (code) => {
-        for (const pending of connection.#pending.values())
-          pending.reject(new BenchError('ARQ_ERR_BENCH_CLIENT', `closed with ${code}`));
-        connection.#pending.clear();
-        if (open) options.onClose(code);
-        else {
+      RawWsSocket.connect({
+        url: `${options.url}/ws?${options.query}`,
+        timeoutMs: options.timeoutMs,
+        localAddress: options.localAddress,
+        onMessage: (_opcode, data, start, end) => connection.#received(data, start, end),
+        onFault: (fault) => options.onError(fault),
+        onClose: (code) => {
+          for (const pending of connection.#pending.values())
+            pending.reject(new BenchError('ARQ_ERR_BENCH_CLIENT', `closed with ${code}`));
+          connection.#pending.clear();
+          if (open) options.onClose(code);
+          else if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            reject(new BenchError('ARQ_ERR_BENCH_CLIENT', `closed with ${code} before welcome`));
+          }
+        },
+      }).then(
+        (socket) => {
+          connection.#socket = socket;
+          if (settled) socket.terminate();
+          else socket.start();
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
-          reject(new BenchError('ARQ_ERR_BENCH_CLIENT', `closed with ${code} before welcome`));
-        }
-      });
+          reject(error);
+        },
+      );
     });
   }
 
@@ -96,23 +107,23 @@ export class ArqWsConnection {
     const ref = `j${this.#nextRef++}`;
     return new Promise((resolve, reject) => {
       this.#pending.set(ref, { resolve, reject });
-      this.#ws.send(JSON.stringify({ op: 'join', room, ref }));
+      this.send(JSON.stringify({ op: 'join', room, ref }));
     });
   }
 
   send(text: string): void {
-    this.#ws.send(text);
+    this.#socket?.sendText(text);
   }
 
   close(): void {
-    this.#ws.terminate();
+    this.#socket?.terminate();
   }
 
-  #received(data: Buffer): void {
-    if (this.#options.onRaw(data)) return;
+  #received(data: Buffer, start: number, end: number): void {
+    if (this.#options.onRaw(data, start, end)) return;
     let frame: ControlFrame;
     try {
-      frame = JSON.parse(data.toString('utf8')) as ControlFrame;
+      frame = JSON.parse(data.toString('utf8', start, end)) as ControlFrame;
     } catch {
       this.#options.onError('unparsable_frame');
       return;

@@ -53,6 +53,7 @@ export {
   readVmRssBytes,
   USER_HZ,
 } from './proc-stats.js';
+export { RawWsSocket, type RawWsSocketOptions } from './raw-ws-socket.js';
 export { runHeader } from './run-header.js';
 export { runLimited } from './run-limited.js';
 export {
@@ -71,3 +72,14 @@ export {
   sampleIdle,
   waitForQuiet,
 } from './wait-for-quiet.js';
+export {
+  type FrameHandler,
+  type FrameStreamFault,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONTINUATION,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  WsFrameReader,
+} from './ws-frame-reader.js';

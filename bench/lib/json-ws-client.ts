@@ -4,7 +4,7 @@ import type { BenchClient, BenchClientOptions } from './bench-client.js';
 /** Room messages from ArqonBus and the bare uWS peer both hold this byte run; nothing else does. */
 const DATA_MARK = Buffer.from('"data":{"t":');
 
-/** The ArqonBus JSON protocol over a `ws` socket, lean enough for tens of thousands per process. */
+/** The ArqonBus JSON protocol over a WebSocket (ArqWsConnection), lean enough for tens of thousands per process. */
 export class JsonWsClient implements BenchClient {
   readonly #connection: ArqWsConnection;
 
@@ -22,9 +22,9 @@ export class JsonWsClient implements BenchClient {
           : `token=${encodeURIComponent(options.token)}`,
       timeoutMs: options.timeoutMs,
       localAddress: options.localAddress,
-      onRaw(data) {
-        const at = data.indexOf(DATA_MARK);
-        if (at === -1) return false;
+      onRaw(data, start, end) {
+        const at = data.indexOf(DATA_MARK, start);
+        if (at === -1 || at >= end) return false;
         const sentNs = readStampDigits(data, at + DATA_MARK.length);
         if (sentNs < 0) handlers.onError('unreadable_stamp');
         else handlers.onDelivery(sentNs);
