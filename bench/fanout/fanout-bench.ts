@@ -8,10 +8,11 @@
  *       [--rounds 1] [--no-wait] [--max-load 1.0] [--retries 2] [--profile [--profile-dir DIR]]
  *       [--json FILE]
  *
- * Each case: the server in its own process, generators (forked processes, `ws` or socket.io-client)
- * connect and join, publish at the shape's rate, warm up, then one window is measured: deliveries and
- * latency in the generators, server user/system CPU from /proc/PID/stat, generator CPU from
- * process.cpuUsage. CPU per delivery = server CPU in the window / deliveries in the window.
+ * Each case: the server in its own process, generators (forked processes, RawWsSocket or
+ * socket.io-client) connect and join, publish at the shape's rate, warm up, then one window is
+ * measured: deliveries and latency in the generators, server user/system CPU from /proc/PID/stat,
+ * generator CPU from process.cpuUsage. CPU per delivery = server CPU in the window / deliveries in
+ * the window.
  * The bench waits for a quiet machine (1-min load < --max-load), then before each case for >= 90%
  * idle; a case whose window other processes used more than a quarter core in is measured again, up
  * to --retries times (--no-wait: no waiting, no retries). The "other CPU" column shows what is left.

@@ -1,8 +1,8 @@
 /**
  * One client connection of a load generator, whatever the server speaks: the ArqonBus JSON protocol
- * over `ws` (also spoken by the bare uWS peer) or Socket.IO. Publishes carry `data: {"t": <ns>}`, the
- * publisher's `process.hrtime` (CLOCK_MONOTONIC, one clock for every process of the machine), so any
- * generator process can compute publish-to-delivery latency.
+ * over a WebSocket (RawWsSocket; also spoken by the bare uWS peer) or Socket.IO. Publishes carry
+ * `data: {"t": <ns>}`, the publisher's `process.hrtime` (CLOCK_MONOTONIC, one clock for every
+ * process of the machine), so any generator process can compute publish-to-delivery latency.
  */
 export type ClientProtocol = 'json-ws' | 'socketio';
 

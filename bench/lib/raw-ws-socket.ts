@@ -34,9 +34,10 @@ export interface RawWsSocketOptions {
 /**
  * A WebSocket client for the load generators: the upgrade through `node:http` (which parses the
  * 101 answer), then frames read by WsFrameReader straight from the TCP socket. It does what `ws`
- * does for a client that sends little and reads a lot, at about half the CPU per frame read
- * (measured in bench/RESULTS.md, session 6); the generators share the cores with the servers they
- * measure, so their cost is part of every latency figure.
+ * does for a client that sends little and reads a lot, for ~16% less CPU in a cluster generator
+ * (bench/RESULTS.md, cluster, session 6): the generators share the cores with the servers they
+ * measure, so their cost is part of every latency figure. Hand-rolled on purpose, for that alone;
+ * the product and its tests speak WebSocket through `ws` and the SDK.
  */
 export class RawWsSocket {
   readonly #socket: Socket;

@@ -1,8 +1,9 @@
 /**
  * Splits the byte stream of a WebSocket server (RFC 6455 section 5.2; server frames are never
  * masked) into frames, handing each out as (opcode, chunk, start, end) without copying it: the
- * load generators read hundreds of thousands of frames per second, and a view per frame, as `ws`
- * makes, costs more than the bench client's own work on it (bench/RESULTS.md, session 6).
+ * load generators read hundreds of thousands of frames per second, and the view and stream
+ * bookkeeping `ws` spends per frame was most of their user time (bench/RESULTS.md, cluster,
+ * session 6).
  *
  *   byte 0: FIN(1) RSV(3) opcode(4)   byte 1: MASK(1) length(7)
  *   length 126: 16-bit length follows; 127: 64-bit length follows; then the payload.
