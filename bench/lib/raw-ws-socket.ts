@@ -63,10 +63,16 @@ export class RawWsSocket {
     this.#started = true;
     const socket = this.#socket;
     const options = this.#options;
+    let closing = false;
     const reader = new WsFrameReader((opcode, chunk, start, end) => {
+      if (closing) return; // nothing counts after the server's close frame
       if (opcode === OPCODE_PING) this.#write(OPCODE_PONG, chunk.subarray(start, end));
       else if (opcode === OPCODE_CLOSE) {
-        this.#closeCode = end - start >= 2 ? chunk.readUInt16BE(start) : CLOSE_NO_STATUS;
+        closing = true;
+        const hasCode = end - start >= 2;
+        this.#closeCode = hasCode ? chunk.readUInt16BE(start) : CLOSE_NO_STATUS;
+        // RFC 6455 5.5.1: answer a close with a close (echoing its code), then end the TCP stream.
+        this.#write(OPCODE_CLOSE, chunk.subarray(start, hasCode ? start + 2 : start));
         socket.end();
       } else if (opcode !== OPCODE_PONG) options.onMessage(opcode, chunk, start, end);
     });
