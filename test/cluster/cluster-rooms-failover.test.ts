@@ -32,8 +32,8 @@ t.test(
     const before = await publish(c.rooms, room, 31, 'before');
     await eventually(() => deliveriesOf(b, room).length === 1, 'b has the first message');
     const restored = restoreOnMove(b, { [room]: [11] });
-    // When each node saw a go, and when b's restore was answered: printed at the end, so that a
-    // run that takes the rarer path below says why.
+    // When b and c saw a go down, and when b's restore was answered: printed before the branch
+    // below, so that a run that takes its rarer path says why.
     const killedAt = performance.now();
     const timeline: string[] = [];
     const at = (what: string): void => {

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   type FrameStreamFault,
   OPCODE_BINARY,
+  OPCODE_CONTINUATION,
   OPCODE_PING,
   OPCODE_TEXT,
   WsFrameReader,
@@ -93,7 +94,7 @@ t.test('ws frame reader - what a server may not send ends reading with a fault',
   const cases: [string, Buffer, FrameStreamFault][] = [
     ['masked', Buffer.from([0x81, 0x80 | 1, 1, 2, 3, 4, 0x61]), 'masked_server_frame'],
     ['not final', serverFrame(OPCODE_TEXT, Buffer.from('a'), false), 'fragmented_frame'],
-    ['continuation', serverFrame(0x0, Buffer.from('a')), 'fragmented_frame'],
+    ['continuation', serverFrame(OPCODE_CONTINUATION, Buffer.from('a')), 'fragmented_frame'],
     [
       'over 2^53 bytes',
       Buffer.from([0x82, 127, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]),
