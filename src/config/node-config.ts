@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { ConfigError } from './config-error.js';
+import { hostProblem, natsServersProblem } from './address-checks.js';
+import { readConfigFile } from './config-file.js';
 import * as D from './defaults.js';
-import { envName, OPTION_TABLE, type OptionName, type OptionRow } from './option-table.js';
+import { OptionOrigins } from './option-origins.js';
+import { OptionReader, type RawValue } from './option-reader.js';
+import type { OptionSource } from './option-source.js';
+import { envName, OPTION_TABLE, type OptionName } from './option-table.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -53,10 +55,6 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
 }
 
-type RawValue = string | boolean | number | readonly string[];
-type Source = 'flag' | 'environment' | 'config file';
-type Raw = Partial<Record<OptionName, { value: RawValue; source: Source }>>;
-
 export interface ConfigSources {
   /** Parsed flags, keyed by flag name (`node-id`). */
   readonly flags?: Readonly<Record<string, RawValue | undefined>>;
@@ -65,30 +63,40 @@ export interface ConfigSources {
   readonly configFile?: string | null;
 }
 
+/** A validated configuration and where each of its options came from. */
+export interface ResolvedConfig {
+  readonly config: NodeConfig;
+  readonly origins: OptionOrigins;
+}
+
 /**
  * Resolves the configuration in the order flag, environment, file, default, and validates it once.
- * Throws ConfigError naming the option and the source of the bad value.
+ * An empty environment variable or a null file value counts as not set. Throws ConfigError naming
+ * the option and the source of the bad value.
  */
-export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
-  const raw: Raw = {};
-  const fileValues = sources.configFile ? readConfigFile(sources.configFile) : {};
+export function resolveConfig(sources: ConfigSources): ResolvedConfig {
+  const raw = new Map<OptionName, RawValue>();
+  const from = new Map<OptionName, OptionSource>();
+  const configFile = sources.configFile ?? null;
+  const fileValues = configFile !== null ? readConfigFile(configFile) : {};
   for (const row of OPTION_TABLE) {
     const flag = sources.flags?.[row.name];
-    const env = sources.env?.[envName(row.name)];
+    const variable = envName(row.name);
+    const env = sources.env?.[variable];
     const file = fileValues[row.name];
-    if (flag !== undefined) raw[row.name] = { value: flag, source: 'flag' };
-    else if (env !== undefined && env !== '') raw[row.name] = { value: env, source: 'environment' };
-    else if (file !== undefined) raw[row.name] = { value: file, source: 'config file' };
+    if (flag !== undefined) {
+      raw.set(row.name, flag);
+      from.set(row.name, { kind: 'flag' });
+    } else if (env !== undefined && env !== '') {
+      raw.set(row.name, env);
+      from.set(row.name, { kind: 'environment', variable });
+    } else if (file !== undefined && file !== null && configFile !== null) {
+      raw.set(row.name, file);
+      from.set(row.name, { kind: 'file', path: configFile });
+    }
   }
-  const r = new Reader(raw);
-  const jwtAlg = r.string('jwt-alg');
-  if (jwtAlg !== null && !(PUBLIC_KEY_ALGS as readonly string[]).includes(jwtAlg)) {
-    throw r.invalid('jwt-alg', `must be one of ${PUBLIC_KEY_ALGS.join(', ')}`);
-  }
-  const logLevel = r.string('log-level') ?? D.DEFAULT_LOG_LEVEL;
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw r.invalid('log-level', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const origins = new OptionOrigins(from);
+  const r = new OptionReader(raw, origins);
   const config: NodeConfig = {
     host: r.string('host') ?? D.DEFAULT_HOST,
     port: r.int('port') ?? D.DEFAULT_PORT,
@@ -100,9 +108,9 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     dev: r.bool('dev') ?? false,
     jwtSecret: r.string('jwt-secret'),
     jwtPublicKeyFile: r.string('jwt-public-key'),
-    jwtAlg: jwtAlg as PublicKeyAlg | null,
+    jwtAlg: r.oneOf('jwt-alg', PUBLIC_KEY_ALGS),
     jwksFile: r.string('jwks-file'),
-    jwksAlgs: r.list('jwks-algs') ?? D.DEFAULT_JWKS_ALGS,
+    jwksAlgs: r.listOf('jwks-algs', PUBLIC_KEY_ALGS) ?? D.DEFAULT_JWKS_ALGS,
     clockSkewSec: r.int('clock-skew-sec') ?? D.DEFAULT_CLOCK_SKEW_SEC,
     heartbeatMs: r.int('heartbeat-ms') ?? D.DEFAULT_HEARTBEAT_MS,
     maxFrameBytes: r.int('max-frame-bytes') ?? D.DEFAULT_MAX_FRAME_BYTES,
@@ -127,113 +135,52 @@ export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
     fanoutLingerMs: r.int('fanout-linger-ms') ?? D.DEFAULT_FANOUT_LINGER_MS,
     tlsCert: r.string('tls-cert'),
     tlsKey: r.string('tls-key'),
-    logLevel: logLevel as LogLevel,
+    logLevel: r.oneOf('log-level', LOG_LEVELS) ?? D.DEFAULT_LOG_LEVEL,
   };
+  checkTogether(config, origins);
+  return { config: Object.freeze(config), origins };
+}
+
+/** resolveConfig without the origins. */
+export function resolveNodeConfig(sources: ConfigSources): NodeConfig {
+  return resolveConfig(sources).config;
+}
+
+/** Checks of one value's form that the reader's kinds do not cover, and of options that pair up. */
+function checkTogether(config: NodeConfig, origins: OptionOrigins): void {
+  const hostWhy = hostProblem(config.host);
+  if (hostWhy !== null) throw origins.invalid('host', hostWhy);
+  const natsWhy = config.nats === null ? null : natsServersProblem(config.nats);
+  if (natsWhy !== null) throw origins.invalid('nats', natsWhy);
   if (config.hardMaxFrameBytes < config.maxFrameBytes) {
-    throw r.invalid(
-      'hard-max-frame-bytes',
-      `must be at least max-frame-bytes (${config.maxFrameBytes})`,
-    );
+    // Blame the one the user set: a max-frame-bytes above the default hard limit is the mistake.
+    const [low, high] = origins.isSet('hard-max-frame-bytes')
+      ? (['hard-max-frame-bytes', 'max-frame-bytes'] as const)
+      : (['max-frame-bytes', 'hard-max-frame-bytes'] as const);
+    const relation =
+      low === 'hard-max-frame-bytes'
+        ? `must be at least max-frame-bytes (${config.maxFrameBytes}, ${origins.describe(high)})`
+        : `must be at most hard-max-frame-bytes (${config.hardMaxFrameBytes}, ${origins.describe(high)})`;
+    throw origins.invalid(low, relation);
   }
-  if ((config.tlsCert === null) !== (config.tlsKey === null)) {
-    throw r.invalid(
-      config.tlsCert === null ? 'tls-cert' : 'tls-key',
-      'tls-cert and tls-key go together',
-    );
-  }
-  if ((config.jwtPublicKeyFile === null) !== (config.jwtAlg === null)) {
-    throw r.invalid(
-      config.jwtAlg === null ? 'jwt-alg' : 'jwt-public-key',
-      'jwt-public-key and jwt-alg go together',
-    );
-  }
-  return Object.freeze(config);
+  pair(origins, 'tls-cert', 'tls-key');
+  pair(origins, 'jwt-public-key', 'jwt-alg');
+  pair(origins, 'nats-user', 'nats-password');
+  needs(origins, 'nats-user', 'nats');
+  needs(origins, 'nats-password', 'nats');
+  needs(origins, 'jwks-algs', 'jwks-file');
 }
 
-function readConfigFile(path: string): Record<string, RawValue> {
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError('ARQ_ERR_CONFIG_FILE', `cannot read config file ${path}`, { cause: err });
-  }
-  if (parsed === null || parsed === undefined) return {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(
-      'ARQ_ERR_CONFIG_FILE',
-      `config file ${path} must hold a mapping of option names`,
-    );
-  }
-  const known = new Set<string>(OPTION_TABLE.map((row) => row.name));
-  for (const key of Object.keys(parsed)) {
-    if (!known.has(key)) {
-      throw new ConfigError(
-        'ARQ_ERR_CONFIG_UNKNOWN',
-        `config file ${path}: unknown option "${key}"`,
-      );
-    }
-  }
-  return parsed as Record<string, RawValue>;
+/** Options that only work together: one set without the other stops the node. */
+function pair(origins: OptionOrigins, a: OptionName, b: OptionName): void {
+  if (origins.isSet(a) === origins.isSet(b)) return;
+  const [set, missing] = origins.isSet(a) ? [a, b] : [b, a];
+  throw origins.invalid(set, `needs ${missing} as well (${a} and ${b} go together)`);
 }
 
-/** Typed access to the raw values, with errors that name the option and its source. */
-class Reader {
-  readonly #raw: Raw;
-  constructor(raw: Raw) {
-    this.#raw = raw;
-  }
-
-  invalid(name: OptionName, why: string): ConfigError {
-    const entry = this.#raw[name];
-    const where = entry
-      ? ` (from ${entry.source === 'environment' ? envName(name) : entry.source})`
-      : '';
-    return new ConfigError('ARQ_ERR_CONFIG_INVALID', `option ${name}${where} ${why}`);
-  }
-
-  string(name: OptionName): string | null {
-    const entry = this.#raw[name];
-    if (!entry) return null;
-    if (typeof entry.value === 'number') return String(entry.value);
-    if (typeof entry.value !== 'string') throw this.invalid(name, 'must be a string');
-    return entry.value;
-  }
-
-  int(name: OptionName): number | null {
-    const entry = this.#raw[name];
-    if (!entry) return null;
-    const value = typeof entry.value === 'string' ? Number(entry.value.trim()) : entry.value;
-    const row = OPTION_TABLE.find((r) => r.name === name) as OptionRow;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      throw this.invalid(name, `must be an integer, got ${JSON.stringify(entry.value)}`);
-    }
-    if (row.min !== undefined && value < row.min)
-      throw this.invalid(name, `must be >= ${row.min}, got ${value}`);
-    if (row.max !== undefined && value > row.max)
-      throw this.invalid(name, `must be <= ${row.max}, got ${value}`);
-    return value;
-  }
-
-  bool(name: OptionName): boolean | null {
-    const entry = this.#raw[name];
-    if (!entry) return null;
-    if (typeof entry.value === 'boolean') return entry.value;
-    if (entry.value === 'true' || entry.value === '1') return true;
-    if (entry.value === 'false' || entry.value === '0') return false;
-    throw this.invalid(name, `must be true or false, got ${JSON.stringify(entry.value)}`);
-  }
-
-  list(name: OptionName): readonly string[] | null {
-    const entry = this.#raw[name];
-    if (!entry) return null;
-    if (typeof entry.value === 'string') {
-      return entry.value
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => s.length > 0);
-    }
-    if (Array.isArray(entry.value) && entry.value.every((v) => typeof v === 'string'))
-      return entry.value;
-    throw this.invalid(name, 'must be a comma-separated list');
+/** An option that does nothing without another is a mistake, not something to ignore. */
+function needs(origins: OptionOrigins, option: OptionName, other: OptionName): void {
+  if (origins.isSet(option) && !origins.isSet(other)) {
+    throw origins.invalid(option, `has no effect without ${other}, which is not set`);
   }
 }
