@@ -26,12 +26,36 @@ export const TOKEN_REJECTION_CODES: ReadonlySet<AuthErrorCode> = new Set<AuthErr
   'ARQ_ERR_TOKEN_CLAIMS',
 ]);
 
+/**
+ * The options field an `ARQ_ERR_AUTH_OPTIONS` error is about, for a caller that words its own
+ * message (the CLI names the flag the field came from).
+ */
+export interface OptionFault {
+  /** Path in the options object, without `options.`: `keys[0].secret`, `clockToleranceSec`. */
+  readonly path: string;
+  /** What is wrong, readable on its own: `must be at least 32 bytes for HS256, got 5`. */
+  readonly problem: string;
+}
+
+/** Names an options field in messages; `within` narrows it down (a key inside a JWKS file). */
+export interface FieldLabel {
+  readonly path: string;
+  readonly within?: string;
+}
+
 export class AuthError extends Error {
   readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Set on options errors that are about one field. */
+  readonly fault: OptionFault | null;
+  constructor(
+    code: AuthErrorCode,
+    message: string,
+    options?: { readonly cause?: unknown; readonly fault?: OptionFault },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AuthError';
     this.code = code;
+    this.fault = options?.fault ?? null;
   }
 
   /** True for a rejected token, false for bad options, room names or patterns. */
@@ -55,4 +79,23 @@ export function quote(value: unknown): string {
     text = Object.prototype.toString.call(value);
   }
   return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}...` : text;
+}
+
+/**
+ * An `ARQ_ERR_AUTH_OPTIONS` error about one field: `options.keys[0].secret must be ...`, or with
+ * `within`, `options.keys[1].jwksFile: "/etc/jwks.json" keys[2] is a private key ...`.
+ */
+export function fieldError(label: FieldLabel, problem: string, cause?: unknown): AuthError {
+  const field = label.path === '' ? 'options' : `options.${label.path}`;
+  const full = label.within === undefined ? problem : `${label.within} ${problem}`;
+  const message = label.within === undefined ? `${field} ${problem}` : `${field}: ${full}`;
+  return new AuthError('ARQ_ERR_AUTH_OPTIONS', message, {
+    fault: { path: label.path, problem: full },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** Why a file could not be read or parsed, on one line (a parser may quote the file's lines). */
+export function reasonOf(cause: unknown): string {
+  return (cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ').trim();
 }

@@ -5,7 +5,7 @@ import {
   type JsonWebKey,
   KeyObject,
 } from 'node:crypto';
-import { AuthError, quote } from './errors.js';
+import { type FieldLabel, fieldError, quote } from './errors.js';
 
 export const ASYMMETRIC_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 export type AsymmetricAlg = (typeof ASYMMETRIC_ALGS)[number];
@@ -28,30 +28,23 @@ export interface VerificationKey {
   readonly key: KeyObject;
 }
 
-function optionsError(message: string, cause?: unknown): AuthError {
-  return new AuthError(
-    'ARQ_ERR_AUTH_OPTIONS',
-    message,
-    cause === undefined ? undefined : { cause },
-  );
-}
-
 /** An HS256 secret: a string (its UTF-8 bytes, not base64-decoded) or raw bytes. */
-export function secretKeyFrom(secret: unknown, label: string): KeyObject {
+export function secretKeyFrom(secret: unknown, label: FieldLabel): KeyObject {
   let bytes: Uint8Array;
   if (typeof secret === 'string') bytes = Buffer.from(secret, 'utf8');
   else if (secret instanceof Uint8Array) bytes = secret;
-  else throw optionsError(`${label} must be a string or a Uint8Array, got ${typeof secret}`);
+  else throw fieldError(label, `must be a string or a Uint8Array, got ${typeof secret}`);
   if (bytes.byteLength < MIN_HS256_SECRET_BYTES) {
-    throw optionsError(
-      `${label} must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256, got ${bytes.byteLength}`,
+    throw fieldError(
+      label,
+      `must be at least ${MIN_HS256_SECRET_BYTES} bytes for HS256, got ${bytes.byteLength}`,
     );
   }
   return createSecretKey(bytes);
 }
 
 /** Throws unless `key` is of the type and size that `alg` needs. */
-export function assertKeyFitsAlg(key: KeyObject, alg: AsymmetricAlg, label: string): void {
+export function assertKeyFitsAlg(key: KeyObject, alg: AsymmetricAlg, label: FieldLabel): void {
   const type = key.asymmetricKeyType;
   const details = key.asymmetricKeyDetails ?? {};
   let problem: string | null = null;
@@ -67,49 +60,49 @@ export function assertKeyFitsAlg(key: KeyObject, alg: AsymmetricAlg, label: stri
   } else if (type !== 'ed25519') {
     problem = `an Ed25519 key, got ${type}`;
   }
-  if (problem !== null) throw optionsError(`${label} must be, for ${alg}, ${problem}`);
+  if (problem !== null) throw fieldError(label, `must be, for ${alg}, ${problem}`);
 }
 
 /** A public key from a PEM string or a KeyObject, checked against `alg`. */
-export function publicKeyFrom(input: unknown, alg: AsymmetricAlg, label: string): KeyObject {
+export function publicKeyFrom(input: unknown, alg: AsymmetricAlg, label: FieldLabel): KeyObject {
   let key: KeyObject;
   if (input instanceof KeyObject) {
     if (input.type !== 'public') {
-      throw optionsError(`${label} must be a public key, got a ${input.type} key`);
+      throw fieldError(label, `must be a public key, got a ${input.type} key`);
     }
     key = input;
   } else if (typeof input === 'string') {
     // createPublicKey would quietly derive a public key; refuse so private keys are not spread.
     if (input.includes('PRIVATE KEY'))
-      throw optionsError(`${label} must be a public key, got a private key`);
+      throw fieldError(label, 'must be a public key, got a private key');
     try {
       key = createPublicKey(input);
     } catch (cause) {
-      throw optionsError(`${label} is not a readable PEM public key`, cause);
+      throw fieldError(label, 'is not a readable PEM public key', cause);
     }
   } else {
-    throw optionsError(`${label} must be a PEM string or a KeyObject, got ${typeof input}`);
+    throw fieldError(label, `must be a PEM string or a KeyObject, got ${typeof input}`);
   }
   assertKeyFitsAlg(key, alg, label);
   return key;
 }
 
 /** A private key from a PEM string or a KeyObject, checked against `alg`. */
-export function privateKeyFrom(input: unknown, alg: AsymmetricAlg, label: string): KeyObject {
+export function privateKeyFrom(input: unknown, alg: AsymmetricAlg, label: FieldLabel): KeyObject {
   let key: KeyObject;
   if (input instanceof KeyObject) {
     if (input.type !== 'private') {
-      throw optionsError(`${label} must be a private key, got a ${input.type} key`);
+      throw fieldError(label, `must be a private key, got a ${input.type} key`);
     }
     key = input;
   } else if (typeof input === 'string') {
     try {
       key = createPrivateKey(input);
     } catch (cause) {
-      throw optionsError(`${label} is not a readable PEM private key`, cause);
+      throw fieldError(label, 'is not a readable PEM private key', cause);
     }
   } else {
-    throw optionsError(`${label} must be a PEM string or a KeyObject, got ${typeof input}`);
+    throw fieldError(label, `must be a PEM string or a KeyObject, got ${typeof input}`);
   }
   assertKeyFitsAlg(key, alg, label);
   return key;
@@ -127,16 +120,16 @@ export function algOfJwk(jwk: Readonly<Record<string, unknown>>): AsymmetricAlg 
 export function publicKeyFromJwk(
   jwk: Readonly<Record<string, unknown>>,
   alg: AsymmetricAlg,
-  label: string,
+  label: FieldLabel,
 ): KeyObject {
   if (jwk.d !== undefined) {
-    throw optionsError(`${label} must be a public JWK, got a private one`);
+    throw fieldError(label, 'must be a public JWK, got a private one');
   }
   let key: KeyObject;
   try {
     key = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch (cause) {
-    throw optionsError(`${label} is not a usable JWK (kid ${quote(jwk.kid)})`, cause);
+    throw fieldError(label, `is not a usable JWK (kid ${quote(jwk.kid)})`, cause);
   }
   assertKeyFitsAlg(key, alg, label);
   return key;

@@ -89,7 +89,7 @@ export class TokenSigner {
         throw optionsError(`options.alg must be HS256 with a secret, got ${quote(o.alg)}`);
       }
       this.#alg = 'HS256';
-      this.#key = secretKeyFrom(o.secret, 'options.secret');
+      this.#key = secretKeyFrom(o.secret, { path: 'secret' });
     } else {
       if (!isAsymmetricAlg(o.alg)) {
         throw optionsError(
@@ -97,7 +97,7 @@ export class TokenSigner {
         );
       }
       this.#alg = o.alg;
-      this.#key = privateKeyFrom(o.privateKey, o.alg, 'options.privateKey');
+      this.#key = privateKeyFrom(o.privateKey, o.alg, { path: 'privateKey' });
     }
   }
 

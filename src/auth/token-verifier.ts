@@ -1,6 +1,7 @@
 import { type KeyObject, webcrypto } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
-import { AuthError, quote } from './errors.js';
+import { AuthError, type FieldLabel, fieldError, quote, reasonOf } from './errors.js';
 import { loadJwksFile } from './jwks-file.js';
 import {
   ASYMMETRIC_ALGS,
@@ -45,6 +46,12 @@ export type VerificationKeyOptions =
       readonly kid?: string;
     }
   | {
+      readonly alg: AsymmetricAlg;
+      /** A PEM (SPKI) file, read once at construction. */
+      readonly publicKeyFile: string;
+      readonly kid?: string;
+    }
+  | {
       /** A JWKS JSON file, read once at construction. */
       readonly jwksFile: string;
       /** Checked at construction; defaults to `DEFAULT_JWKS_ALGS`. */
@@ -59,49 +66,76 @@ export interface TokenVerifierOptions {
   readonly now?: () => number;
 }
 
-function optionsError(message: string): AuthError {
-  return new AuthError('ARQ_ERR_AUTH_OPTIONS', message);
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function keysFromEntry(entry: unknown, label: string): VerificationKey[] {
-  if (!isRecord(entry)) throw optionsError(`${label} must be an object`);
-  const kinds = ['secret', 'publicKey', 'jwksFile'].filter((k) => entry[k] !== undefined);
+const KEY_KINDS = ['secret', 'publicKey', 'publicKeyFile', 'jwksFile'] as const;
+
+function filePath(value: unknown, label: FieldLabel): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw fieldError(label, `must be a file path, got ${quote(value)}`);
+  }
+  return value;
+}
+
+/** The keys of `options.keys[index]`; errors name the field (`keys[0].secret`). */
+function keysFromEntry(entry: unknown, index: number): VerificationKey[] {
+  const at = `keys[${index}]`;
+  if (!isRecord(entry)) throw fieldError({ path: at }, 'must be an object');
+  const kinds = KEY_KINDS.filter((k) => entry[k] !== undefined);
   if (kinds.length !== 1) {
-    throw optionsError(`${label} must have exactly one of secret, publicKey or jwksFile`);
+    throw fieldError({ path: at }, `must have exactly one of ${KEY_KINDS.join(', ')}`);
   }
   if (entry.jwksFile !== undefined) {
-    if (typeof entry.jwksFile !== 'string' || entry.jwksFile.length === 0) {
-      throw optionsError(`${label}.jwksFile must be a file path, got ${quote(entry.jwksFile)}`);
-    }
+    const label = { path: `${at}.jwksFile` };
+    const path = filePath(entry.jwksFile, label);
     const algs = entry.algs ?? DEFAULT_JWKS_ALGS;
     if (!Array.isArray(algs) || algs.length === 0 || !algs.every(isAsymmetricAlg)) {
-      throw optionsError(
-        `${label}.algs must be a non-empty list of ${ASYMMETRIC_ALGS.join(', ')}, got ${quote(algs)}`,
+      throw fieldError(
+        { path: `${at}.algs` },
+        `must be a non-empty list of ${ASYMMETRIC_ALGS.join(', ')}, got ${quote(algs)}`,
       );
     }
-    return loadJwksFile(entry.jwksFile, algs, label);
+    return loadJwksFile(path, algs, label);
   }
   if (entry.kid !== undefined && (typeof entry.kid !== 'string' || entry.kid.length === 0)) {
-    throw optionsError(`${label}.kid must be a non-empty string, got ${quote(entry.kid)}`);
+    throw fieldError({ path: `${at}.kid` }, `must be a non-empty string, got ${quote(entry.kid)}`);
   }
   const kid = (entry.kid as string | undefined) ?? null;
   if (entry.secret !== undefined) {
     if (entry.alg !== 'HS256') {
-      throw optionsError(`${label}.alg must be HS256 with a secret, got ${quote(entry.alg)}`);
+      throw fieldError(
+        { path: `${at}.alg` },
+        `must be HS256 with a secret, got ${quote(entry.alg)}`,
+      );
     }
-    return [{ alg: 'HS256', kid, key: secretKeyFrom(entry.secret, `${label}.secret`) }];
+    return [{ alg: 'HS256', kid, key: secretKeyFrom(entry.secret, { path: `${at}.secret` }) }];
   }
   if (!isAsymmetricAlg(entry.alg)) {
-    throw optionsError(
-      `${label}.alg must be one of ${ASYMMETRIC_ALGS.join(', ')} with a publicKey, got ${quote(entry.alg)}`,
+    throw fieldError(
+      { path: `${at}.alg` },
+      `must be one of ${ASYMMETRIC_ALGS.join(', ')} with a public key, got ${quote(entry.alg)}`,
     );
   }
+  if (entry.publicKeyFile !== undefined) {
+    const label = { path: `${at}.publicKeyFile` };
+    const path = filePath(entry.publicKeyFile, label);
+    const file = { ...label, within: quote(path) };
+    let pem: string;
+    try {
+      pem = readFileSync(path, 'utf8');
+    } catch (cause) {
+      throw fieldError(file, `cannot be read (${reasonOf(cause)})`, cause);
+    }
+    return [{ alg: entry.alg, kid, key: publicKeyFrom(pem, entry.alg, file) }];
+  }
   return [
-    { alg: entry.alg, kid, key: publicKeyFrom(entry.publicKey, entry.alg, `${label}.publicKey`) },
+    {
+      alg: entry.alg,
+      kid,
+      key: publicKeyFrom(entry.publicKey, entry.alg, { path: `${at}.publicKey` }),
+    },
   ];
 }
 
@@ -148,12 +182,12 @@ export class TokenVerifier {
   readonly #hmacKeys = new Map<KeyObject, Promise<webcrypto.CryptoKey>>();
 
   constructor(options: TokenVerifierOptions) {
-    if (!isRecord(options)) throw optionsError('options must be an object');
+    if (!isRecord(options)) throw fieldError({ path: '' }, 'must be an object');
     if (!Array.isArray(options.keys) || options.keys.length === 0) {
-      throw optionsError('options.keys must be a non-empty array of keys');
+      throw fieldError({ path: 'keys' }, 'must be a non-empty array of keys');
     }
     this.#keys = Object.freeze(
-      options.keys.flatMap((entry: unknown, i) => keysFromEntry(entry, `options.keys[${i}]`)),
+      options.keys.flatMap((entry: unknown, i) => keysFromEntry(entry, i)),
     );
     this.#algs = new Set(this.#keys.map((k) => k.alg));
     const tolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
@@ -163,13 +197,14 @@ export class TokenVerifier {
       tolerance < 0 ||
       tolerance > MAX_CLOCK_TOLERANCE_SEC
     ) {
-      throw optionsError(
-        `options.clockToleranceSec must be a number from 0 to ${MAX_CLOCK_TOLERANCE_SEC}, got ${quote(tolerance)}`,
+      throw fieldError(
+        { path: 'clockToleranceSec' },
+        `must be a number from 0 to ${MAX_CLOCK_TOLERANCE_SEC}, got ${quote(tolerance)}`,
       );
     }
     this.#clockToleranceSec = tolerance;
     const now = options.now ?? Date.now;
-    if (typeof now !== 'function') throw optionsError('options.now must be a function');
+    if (typeof now !== 'function') throw fieldError({ path: 'now' }, 'must be a function');
     this.#now = now;
   }
 

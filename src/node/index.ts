@@ -9,4 +9,4 @@ export {
   type IdleCollectorProbe,
 } from './idle-collector.js';
 export { NodeError, type NodeErrorCode } from './node-error.js';
-export { verifierOptions } from './verifier-options.js';
+export { verifierField, verifierOptions } from './verifier-options.js';

@@ -98,7 +98,7 @@ t.test('jwks file - unusable files are refused at construction', async (t) => {
   const privateJwk = await exportJWK(privateKey);
   const octJwk = { kty: 'oct', k: Buffer.from(await makeSecret()).toString('base64url') };
   const cases: Array<[string, string, RegExp]> = [
-    ['not JSON', writeJwks(t, [], '{"keys": ['), /cannot read JWKS file/],
+    ['not JSON', writeJwks(t, [], '{"keys": ['), /cannot be read as JSON/],
     [
       'no keys array',
       writeJwks(t, [], '{"kty":"RSA"}'),
@@ -115,7 +115,7 @@ t.test('jwks file - unusable files are refused at construction', async (t) => {
     ['broken key', writeJwks(t, [{ kty: 'RSA', n: 'AQAB' }]), /not a usable JWK/],
     ['no signing key', writeJwks(t, [{ ...rsa.publicJwk, use: 'enc' }]), /has no signing key/],
     ['entry not an object', writeJwks(t, ['RSA']), /keys\[0\] must be an object/],
-    ['missing file', '/nonexistent/arq/jwks.json', /cannot read JWKS file/],
+    ['missing file', '/nonexistent/arq/jwks.json', /cannot be read as JSON \(ENOENT/],
   ];
   for (const [name, path, message] of cases) {
     t.throws(

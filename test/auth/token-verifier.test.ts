@@ -1,4 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { CompactSign, errors, UnsecuredJWT } from 'jose';
 import t, { type Test } from 'tap';
@@ -443,4 +446,73 @@ t.test('token verifier - options are validated at construction', async (t) => {
       keys: [{ alg: 'HS256', secret: 'a string secret of at least 32 bytes!' }],
     }),
   );
+});
+
+t.test('token verifier - a public key file is read once at construction', async (t) => {
+  const rsa = await makeKeyPair('RS256');
+  const dir = mkdtempSync(join(tmpdir(), 'arq-pem-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const good = join(dir, 'rsa.pem');
+  writeFileSync(good, rsa.publicPem);
+  const v = verifier([{ alg: 'RS256', publicKeyFile: good }]);
+  t.same(v.algorithms, ['RS256']);
+  const token = await signRaw(rsa.privateKey, 'RS256', goodClaims());
+  t.match(await v.verify(token), { tenant: 'acme' }, 'verifies with the key from the file');
+  const garbage = join(dir, 'garbage.pem');
+  writeFileSync(garbage, 'not a key');
+  const bad: Array<[string, unknown, RegExp]> = [
+    [join(dir, 'missing.pem'), 'RS256', /missing\.pem" cannot be read \(ENOENT/],
+    [garbage, 'RS256', /garbage\.pem" is not a readable PEM public key/],
+    [good, 'ES256', /rsa\.pem" must be, for ES256, an EC P-256 key, got rsa/],
+    ['', 'RS256', /publicKeyFile must be a file path/],
+  ];
+  for (const [publicKeyFile, alg, message] of bad) {
+    t.throws(
+      () => new TokenVerifier({ keys: [{ alg, publicKeyFile } as never] }),
+      { code: 'ARQ_ERR_AUTH_OPTIONS', message },
+      `${publicKeyFile} for ${alg}`,
+    );
+  }
+});
+
+t.test('token verifier - an options error names its field apart from the problem', async (t) => {
+  const rsa = await makeKeyPair('RS256');
+  const secret = await makeSecret();
+  const cases: Array<[unknown, { path: string; problem: RegExp }]> = [
+    [
+      {
+        keys: [
+          { alg: 'HS256', secret },
+          { alg: 'HS256', secret: 'short' },
+        ],
+      },
+      { path: 'keys[1].secret', problem: /^must be at least 32 bytes for HS256, got 5$/ },
+    ],
+    [
+      { keys: [{ alg: 'EdDSA', publicKey: rsa.publicPem }] },
+      { path: 'keys[0].publicKey', problem: /^must be, for EdDSA, an Ed25519 key, got rsa$/ },
+    ],
+    [
+      { keys: [{ jwksFile: '/nonexistent/jwks.json' }] },
+      { path: 'keys[0].jwksFile', problem: /^JWKS file "\/nonexistent\/jwks.json" cannot be read/ },
+    ],
+    [
+      { keys: [{ jwksFile: '/x.json', algs: ['HS256'] }] },
+      { path: 'keys[0].algs', problem: /^must be a non-empty list/ },
+    ],
+    [
+      { keys: [{ alg: 'HS256', secret }], clockToleranceSec: 301 },
+      { path: 'clockToleranceSec', problem: /^must be a number from 0 to 300, got 301$/ },
+    ],
+  ];
+  for (const [options, fault] of cases) {
+    const err = t.throws(() => new TokenVerifier(options as TokenVerifierOptions));
+    t.ok(err instanceof AuthError, fault.path);
+    t.equal((err as AuthError).fault?.path, fault.path);
+    t.match((err as AuthError).fault?.problem, fault.problem);
+    t.ok(
+      (err as AuthError).message.startsWith(`options.${fault.path}`),
+      'the message leads with it',
+    );
+  }
 });
