@@ -1,4 +1,4 @@
-export { EdgeError, type EdgeErrorCode } from './edge-error.js';
-export type { EdgeOptions, Readiness } from './edge-options.js';
+export { EdgeError, type EdgeErrorCode, type EdgeOptionFault } from './edge-error.js';
+export { checkEdgeTls, type EdgeOptions, type EdgeTls, type Readiness } from './edge-options.js';
 export { EdgeServer } from './edge-server.js';
 export { type HttpApiOptions, httpRoutes } from './http-api.js';
