@@ -1,8 +1,10 @@
 import { generateDevSecret, signToken } from '../auth/index.js';
-import { ConfigError, type NodeConfig, OPTION_TABLE, resolveNodeConfig } from '../config/index.js';
-import { ArqonNode, NodeError } from '../node/index.js';
+import { CONFIG_FILE_FLAG, ConfigError, OPTION_TABLE, resolveConfig } from '../config/index.js';
+import { checkEdgeTls } from '../edge/index.js';
+import { ArqonNode } from '../node/index.js';
 import { CliError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
+import { type OptionErrorContext, toOptionError } from './to-option-error.js';
 
 const DEV_TENANT = 'dev';
 const DEV_SUB = 'dev-user';
@@ -12,19 +14,31 @@ const DEV_TOKEN_TTL = '24h';
 export async function startCommand(args: readonly string[]): Promise<number> {
   const flags = parseFlags(args, [
     ...OPTION_TABLE.map((row) => ({ name: row.name, boolean: row.kind === 'bool' })),
-    { name: 'config' },
+    { name: CONFIG_FILE_FLAG },
   ]);
-  const { config: configFile, ...optionFlags } = flags;
-  const { config, node, devSecret } = asUsage(() => {
-    const config: NodeConfig = resolveNodeConfig({
+  const { [CONFIG_FILE_FLAG]: configFile, ...optionFlags } = flags;
+  const { config, origins } = asUsage(() =>
+    resolveConfig({
       flags: optionFlags,
       env: process.env,
       configFile: typeof configFile === 'string' ? configFile : null,
-    });
-    const devSecret = config.dev && config.jwtSecret === null ? generateDevSecret() : null;
-    return { config, devSecret, node: new ArqonNode({ config, devSecret }) };
-  });
-  const port = await node.start();
+    }),
+  );
+  const devSecret = config.dev && config.jwtSecret === null ? generateDevSecret() : null;
+  const context: OptionErrorContext = { config, origins, devSecret };
+  const node = asUsage(() => {
+    // EdgeServer hands the paths to uWS, which only says "App construction failed".
+    if (config.tlsCert !== null && config.tlsKey !== null) {
+      checkEdgeTls({ certFile: config.tlsCert, keyFile: config.tlsKey });
+    }
+    return new ArqonNode({ config, devSecret });
+  }, context);
+  let port: number;
+  try {
+    port = await node.start();
+  } catch (err) {
+    throw toOptionError(err, context) ?? err;
+  }
   const where = `${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   console.log(
     `arq: node ${config.nodeId} listening on ${where} with ${config.workers} shard worker(s)`,
@@ -78,17 +92,16 @@ export async function startCommand(args: readonly string[]): Promise<number> {
 
 /**
  * A configuration that cannot run (a bad flag value, environment variable or config-file key, no
- * token keys) is a usage error like an unknown flag: exit code 2, the message naming the option.
+ * token keys) is a usage error like an unknown flag: exit code 2, the message naming the option
+ * and where its value came from. A component's error about a value is traced back to the option.
  */
-function asUsage<T>(build: () => T): T {
+function asUsage<T>(build: () => T, context?: OptionErrorContext): T {
   try {
     return build();
   } catch (err) {
-    if (
-      err instanceof ConfigError ||
-      (err instanceof NodeError && err.code === 'ARQ_ERR_NODE_CONFIG')
-    )
-      throw new CliError(err.message, { cause: err });
+    const mapped = context === undefined ? null : toOptionError(err, context);
+    const configError = mapped ?? (err instanceof ConfigError ? err : null);
+    if (configError !== null) throw new CliError(configError.message, { cause: configError });
     throw err;
   }
 }
