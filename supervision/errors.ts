@@ -6,7 +6,10 @@ export type SupervisorErrorCode =
   | 'ARQ_ERR_SUPERVISOR_STATE'
   /** A child's start() rejected; `cause` is what it rejected with. */
   | 'ARQ_ERR_START_FAILED'
-  /** More restarts than maxRestarts within periodMs: the supervisor stopped all children and exited. */
+  /**
+   * More restarts than maxRestarts within periodMs: the supervisor stopped all children and exited
+   * with this. A parent supervisor sees that exit as `shutdown`, as in OTP (exitSeenByParent).
+   */
   | 'ARQ_ERR_RESTART_INTENSITY'
   /** A dynamic supervisor already holds maxChildren children. */
   | 'ARQ_ERR_MAX_CHILDREN'

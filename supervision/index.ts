@@ -19,6 +19,7 @@ export {
   type DynamicSupervisorOptions,
 } from './dynamic-supervisor.js';
 export { SupervisorError, type SupervisorErrorCode } from './errors.js';
+export { exitSeenByParent } from './exit-seen-by-parent.js';
 export type { BaseSupervisorOptions } from './resolve-base-options.js';
 export { type ResolvedChildSpec, resolveChildSpec } from './resolve-child-spec.js';
 export { DEFAULT_MAX_RESTARTS, DEFAULT_PERIOD_MS, RestartIntensity } from './restart-intensity.js';

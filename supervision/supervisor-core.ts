@@ -1,6 +1,7 @@
 import { type Child, type ExitReason, KILLED_EXIT, shouldRestart } from './child.js';
 import type { ChildSlot } from './child-slot.js';
 import { SupervisorError } from './errors.js';
+import { exitSeenByParent } from './exit-seen-by-parent.js';
 import type { RestartIntensity } from './restart-intensity.js';
 import { shutdownChild } from './shutdown-child.js';
 import {
@@ -167,17 +168,17 @@ export class SupervisorCore {
     // Detach first so the exit watcher knows this exit was asked for and must not restart it.
     const child = slot.detach();
     if (child === undefined) return;
-    const reason = await shutdownChild(
-      child,
-      this.#killRequested ? 'brutal_kill' : slot.spec.shutdown,
+    const reason = exitSeenByParent(
+      await shutdownChild(child, this.#killRequested ? 'brutal_kill' : slot.spec.shutdown),
     );
     this.#emit({ type: 'child_exited', supervisor: this.name, id: slot.id, reason });
   }
 
-  #onExit(slot: ChildSlot, child: Child, generation: number, reason: ExitReason): void {
+  #onExit(slot: ChildSlot, child: Child, generation: number, exit: ExitReason): void {
     this.#live.delete(child);
     if (slot.child !== child) return; // stopped on purpose: stopSlot reports it
     slot.detach();
+    const reason = exitSeenByParent(exit);
     this.#emit({ type: 'child_exited', supervisor: this.name, id: slot.id, reason });
     if (this.#state === 'starting' || this.#state === 'running')
       void this.serialize(() => this.#handleExit(slot, generation, reason));
@@ -228,6 +229,7 @@ export class SupervisorCore {
     }
   }
 
+  /** Gives up: stops every child and exits with ARQ_ERR_RESTART_INTENSITY (see exitSeenByParent). */
   async #escalate(): Promise<void> {
     const { maxRestarts, periodMs } = this.#options.intensity;
     this.#emit({ type: 'intensity_exceeded', supervisor: this.name, maxRestarts, periodMs });

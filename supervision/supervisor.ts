@@ -55,7 +55,8 @@ function resolveSupervisorOptions(options: SupervisorOptions): ResolvedSuperviso
 /**
  * An OTP-style supervisor over a fixed, ordered list of children (more can be added with
  * startChild). It is itself a Child, so supervisors nest: when it gives up (restart intensity
- * exceeded) it exits with an error and its parent applies its own strategy to it.
+ * exceeded) it exits with ARQ_ERR_RESTART_INTENSITY, which its parent sees, as in OTP, as
+ * `shutdown` (see exitSeenByParent).
  */
 export class Supervisor implements Child {
   readonly #core: SupervisorCore;

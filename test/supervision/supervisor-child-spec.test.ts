@@ -106,11 +106,10 @@ t.test(
       'start:after',
     ]);
     t.equal(fleet.starts('before'), 1, 'the child before inner was left alone');
-    const innerExit = parentEvents.find((e) => e.type === 'child_exited' && e.id === 'inner');
-    t.ok(
-      innerExit &&
-        innerExit.type === 'child_exited' &&
-        codeOf(innerExit.reason) === 'ARQ_ERR_RESTART_INTENSITY',
+    t.match(
+      parentEvents.find((e) => e.type === 'child_exited' && e.id === 'inner'),
+      { reason: { type: 'shutdown' } },
+      'the parent sees the shutdown an OTP supervisor exits with when it gives up',
     );
     t.ok(parentEvents.some((e) => e.type === 'child_restarted' && e.id === 'inner'));
 
@@ -161,5 +160,65 @@ t.test(
       'stop:sibling',
       'exit:sibling:shutdown',
     ]);
+  },
+);
+
+t.test(
+  'supervisor child spec - a transient nested supervisor that gives up stays down and says why',
+  async (t) => {
+    const fleet = new TestFleet();
+    const innerEvents: SupervisionEvent[] = [];
+    const parentEvents: SupervisionEvent[] = [];
+    let inner: Supervisor | undefined;
+    const parent = new Supervisor({
+      name: 'parent',
+      strategy: 'one_for_all',
+      maxRestarts: 0, // a restart it counted would bring the parent down too
+      onEvent: (event) => parentEvents.push(event),
+      children: [
+        fleet.spec('sibling'),
+        {
+          id: 'inner',
+          type: 'supervisor',
+          restart: 'transient',
+          shutdown: 'infinity',
+          start: async () => {
+            inner = new Supervisor({
+              name: 'inner',
+              strategy: 'one_for_one',
+              maxRestarts: 0,
+              onEvent: (event) => innerEvents.push(event),
+              children: [fleet.spec('x')],
+            });
+            await inner.start();
+            return inner;
+          },
+        },
+      ],
+    });
+    await parent.start();
+    fleet.current('x').crash();
+    const reason = await inner!.exited;
+    t.equal(codeOf(reason), 'ARQ_ERR_RESTART_INTENSITY', 'its own exit says why');
+    t.match(innerEvents.slice(-2), [
+      { type: 'intensity_exceeded', supervisor: 'inner', maxRestarts: 0 },
+      { type: 'supervisor_stopped', reason: { type: 'error' } },
+    ]);
+    await parent.terminateChild('inner'); // queued after the parent handled inner's exit
+    t.same(parent.which()[1], {
+      id: 'inner',
+      type: 'supervisor',
+      restart: 'transient',
+      running: false,
+    });
+    t.match(parentEvents.at(-1), {
+      type: 'child_exited',
+      id: 'inner',
+      reason: { type: 'shutdown' },
+    });
+    t.ok(fleet.current('sibling').done === false, 'the sibling was neither restarted nor stopped');
+    t.equal(fleet.starts('sibling'), 1);
+    await parent.stop();
+    t.same(await parent.exited, { type: 'shutdown' });
   },
 );
