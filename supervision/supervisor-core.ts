@@ -199,33 +199,37 @@ export class SupervisorCore {
 
   /**
    * One restart per attempt under the strategy: stop the affected children still running (reverse
-   * order), start the affected ones again (in order). A start failure is another attempt, so a
-   * child that cannot start is retried only until the restart intensity runs out.
+   * order), start the affected ones again (in order). A start failure is another attempt, counted
+   * like any restart, and made as OTP's try_again is: as if the child that failed to start had
+   * died. So rest_for_one resumes from that child (those before it, just restarted, stay up) and
+   * one_for_all goes round the whole group again.
    */
   async #restart(dead: ChildSlot): Promise<void> {
+    let from = dead;
     for (;;) {
       if (this.#state !== 'running') return;
       if (!this.#options.intensity.tryRecord(performance.now())) {
         await this.#escalate();
         return;
       }
-      const affected = this.#options.affected(dead);
+      const affected = this.#options.affected(from);
       for (const slot of [...affected].reverse()) {
         await this.stopSlot(slot);
         if (slot.spec.restart === 'temporary') this.#options.remove(slot);
       }
-      let failed = false;
+      let failed: ChildSlot | undefined;
       for (const slot of affected) {
         if (this.#state !== 'running') return;
         if (slot.spec.restart === 'temporary' || slot.running) continue;
         try {
           await this.startSlot(slot, 'child_restarted');
         } catch {
-          failed = true;
+          failed = slot;
           break;
         }
       }
-      if (!failed) return;
+      if (failed === undefined) return;
+      from = failed;
     }
   }
 
