@@ -52,8 +52,10 @@ export {
   type ReplyFrame,
   type ReplyOkFrame,
   replyOk,
+  SERVER_OPS,
   type ServerErrorFrame,
   type ServerFrame,
+  type ServerOp,
   type WelcomeFrame,
 } from './server-frame.js';
 export {

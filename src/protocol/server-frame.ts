@@ -88,6 +88,23 @@ export type ServerFrame =
   | PresenceDiffFrame
   | ServerErrorFrame;
 
+export type ServerOp = ServerFrame['op'];
+
+/** A key per op: the compiler rejects a missing or an extra one. */
+const SERVER_OP_KEYS: Readonly<Record<ServerOp, true>> = {
+  welcome: true,
+  reply: true,
+  message: true,
+  presence_state: true,
+  presence_diff: true,
+  error: true,
+};
+
+/** Every op the server sends, as a runtime value (docs/protocol.md is checked against it). */
+export const SERVER_OPS: readonly ServerOp[] = Object.freeze(
+  Object.keys(SERVER_OP_KEYS) as ServerOp[],
+);
+
 export function replyOk(ref: string, body: JsonObject): ReplyOkFrame {
   return { op: 'reply', ref, status: 'ok', body };
 }
