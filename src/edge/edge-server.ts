@@ -1,11 +1,3 @@
-import uWS, {
-  type HttpRequest,
-  type HttpResponse,
-  type TemplatedApp,
-  type us_listen_socket,
-  type us_socket_context_t,
-  type WebSocket,
-} from 'uWebSockets.js';
 import {
   ConnectionActor,
   type ConnectionHost,
@@ -25,6 +17,17 @@ import {
   toWireError,
 } from '../protocol/index.js';
 import type { ShardDelivery } from '../shard/index.js';
+import {
+  type HttpRequest,
+  type HttpResponse,
+  loadUws,
+  type TemplatedApp,
+  type UwsModule,
+  type us_listen_socket,
+  type us_socket,
+  type us_socket_context_t,
+  type WebSocket,
+} from '../uws/index.js';
 import { EdgeError } from './edge-error.js';
 import type { EdgeOptions } from './edge-options.js';
 import { PublishClock } from './publish-clock.js';
@@ -63,6 +66,7 @@ const BOTH_ENCODINGS = [false, true] as const;
  * uWS topics (one publish per encoding with subscribers, never a loop over sockets), and serves HTTP.
  */
 export class EdgeServer {
+  readonly #uws: UwsModule = loadUws().module;
   readonly #options: EdgeOptions;
   readonly #host: ConnectionHost;
   readonly #app: TemplatedApp;
@@ -80,14 +84,17 @@ export class EdgeServer {
     this.#options = options;
     this.#host = host;
     this.#app = options.tls
-      ? uWS.SSLApp({ cert_file_name: options.tls.certFile, key_file_name: options.tls.keyFile })
-      : uWS.App();
+      ? this.#uws.SSLApp({
+          cert_file_name: options.tls.certFile,
+          key_file_name: options.tls.keyFile,
+        })
+      : this.#uws.App();
     this.#app.ws<SocketData>('/ws', {
       maxPayloadLength: options.hardMaxFrameBytes * UWS_PAYLOAD_FACTOR,
       maxBackpressure:
         options.maxSendBufferBytes +
         Math.max(options.maxSendBufferBytes, MIN_BACKPRESSURE_HEADROOM_BYTES),
-      closeOnBackpressureLimit: 0,
+      closeOnBackpressureLimit: false,
       idleTimeout: Math.max(MIN_IDLE_TIMEOUT_S, Math.ceil((2 * options.heartbeatMs) / 1000)),
       sendPingsAutomatically: true,
       upgrade: (res, req, context) => this.#upgrade(res, req, context),
@@ -132,7 +139,7 @@ export class EdgeServer {
           return;
         }
         this.#listenSocket = socket;
-        this.#port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        this.#port = this.#uws.us_socket_local_port(socket as unknown as us_socket);
         this.#sweep = setInterval(() => this.#tick(), SWEEP_MS);
         this.#sweep.unref();
         resolve(this.#port);
@@ -330,7 +337,7 @@ export class EdgeServer {
 
   #stopListening(): void {
     if (this.#listenSocket !== null) {
-      uWS.us_listen_socket_close(this.#listenSocket);
+      this.#uws.us_listen_socket_close(this.#listenSocket);
       this.#listenSocket = null;
     }
   }

@@ -1,4 +1,3 @@
-import type { HttpRequest, TemplatedApp } from 'uWebSockets.js';
 import {
   encodePublishPayload,
   encodeSender,
@@ -8,6 +7,7 @@ import {
 } from '../../actors/index.js';
 import { type Cap, isValidRoomName, type Principal, principalMayAccess } from '../auth/index.js';
 import { decodeTextFrameBytes, toWireError, WireError } from '../protocol/index.js';
+import type { HttpRequest, TemplatedApp } from '../uws/index.js';
 import type { EdgeOptions } from './edge-options.js';
 import { Reply, readBody } from './http-response.js';
 

@@ -1,5 +1,5 @@
-import type { HttpResponse } from 'uWebSockets.js';
 import { httpErrorBody, type WireErrorCode } from '../protocol/index.js';
+import type { HttpResponse } from '../uws/index.js';
 
 /** HTTP status per wire error code, for the HTTP API's error answers. */
 export const HTTP_STATUS_OF: Readonly<Record<WireErrorCode, string>> = Object.freeze({

@@ -1,5 +1,5 @@
-import type { WebSocket } from 'uWebSockets.js';
 import type { ConnectionSocket } from '../../actors/index.js';
+import type { WebSocket } from '../uws/index.js';
 import type { PublishClock } from './publish-clock.js';
 
 /**

@@ -1,9 +1,15 @@
-import uWS, { type WebSocket as UwsWebSocket } from 'uWebSockets.js';
 import t, { type Test } from 'tap';
 import WebSocket from 'ws';
 import { PublishClock } from '../../src/edge/publish-clock.js';
 import { UwsSocket } from '../../src/edge/uws-socket.js';
+import {
+  loadUws,
+  type WebSocket as UwsWebSocket,
+  type us_listen_socket,
+} from '../../src/uws/index.js';
 import { waitFor } from '../helpers/wait-for.js';
+
+const uWS = loadUws().module;
 
 const TOPIC = 'room';
 
@@ -32,7 +38,7 @@ async function harness(
       }, 1);
     },
   });
-  const listen = await new Promise<uWS.us_listen_socket>((resolve, reject) =>
+  const listen = await new Promise<us_listen_socket>((resolve, reject) =>
     app.listen('127.0.0.1', 0, (socket) => {
       if (socket === false) reject(new Error('cannot listen'));
       else resolve(socket);

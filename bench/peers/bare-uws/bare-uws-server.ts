@@ -1,5 +1,13 @@
-import uWS, { type TemplatedApp, type us_listen_socket, type WebSocket } from 'uWebSockets.js';
+import {
+  loadUws,
+  type TemplatedApp,
+  type us_listen_socket,
+  type us_socket,
+  type WebSocket,
+} from '../../../src/uws/index.js';
 import { BenchError } from '../../lib/index.js';
+
+const uWS = loadUws().module;
 
 /** Per-socket data: who it is (no auth: the `sub` query parameter) and a connection number. */
 interface PeerSocketData {
@@ -82,7 +90,7 @@ export class BareUwsServer {
           return;
         }
         server.#listenSocket = socket;
-        server.#port = uWS.us_socket_local_port(socket as unknown as uWS.us_socket);
+        server.#port = uWS.us_socket_local_port(socket as unknown as us_socket);
         resolve(server);
       });
     });

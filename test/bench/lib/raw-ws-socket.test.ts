@@ -1,8 +1,10 @@
-import uWS from 'uWebSockets.js';
 import t from 'tap';
 import { OPCODE_TEXT, RawWsSocket, type RawWsSocketOptions } from '../../../bench/lib/index.js';
+import { loadUws, type us_listen_socket, type us_socket } from '../../../src/uws/index.js';
 import { startTestNode } from '../../helpers/test-node.js';
 import { waitFor } from '../../helpers/wait-for.js';
+
+const uWS = loadUws().module;
 
 interface Session {
   readonly frames: string[];
@@ -77,14 +79,14 @@ t.test('raw ws socket - a server ping is answered with a pong of the same payloa
       pongs.push(Buffer.from(message).toString());
     },
   });
-  const listen = await new Promise<uWS.us_listen_socket>((resolve, reject) =>
+  const listen = await new Promise<us_listen_socket>((resolve, reject) =>
     app.listen('127.0.0.1', 0, (socket) => {
       if (socket === false) reject(new Error('cannot listen'));
       else resolve(socket);
     }),
   );
   t.teardown(() => uWS.us_listen_socket_close(listen));
-  const port = uWS.us_socket_local_port(listen as unknown as uWS.us_socket);
+  const port = uWS.us_socket_local_port(listen as unknown as us_socket);
   const s = session(`ws://127.0.0.1:${port}/`);
   const socket = await RawWsSocket.connect(s.options);
   socket.start();
