@@ -24,14 +24,15 @@ import {
 import { IdleCollector } from './idle-collector.js';
 import { NodeCluster } from './node-cluster.js';
 import { NodeError } from './node-error.js';
+import { type LogSink, NodeLog, STDERR_SINK } from './node-log.js';
 import { verifierOptions } from './verifier-options.js';
 
 export interface ArqonNodeOptions {
   readonly config: NodeConfig;
   /** HS256 secret made up for --dev (accepted besides the configured keys). */
   readonly devSecret?: string | null;
-  /** Called for operational events (shard restarts, failures); defaults to stderr lines. */
-  readonly log?: (line: string) => void;
+  /** Receives the log lines at or above `log-level` (shard restarts, failures); default: stderr. */
+  readonly log?: LogSink;
 }
 
 /** Root supervisor: a crash loop of the shard pool past this fails the node (exit non-zero). */
@@ -45,7 +46,7 @@ const ROOT_PERIOD_MS = 60_000;
 export class ArqonNode implements ConnectionHost {
   readonly #config: NodeConfig;
   readonly #verifier: TokenVerifier;
-  readonly #log: (line: string) => void;
+  readonly #log: NodeLog;
   readonly #metrics: NodeMetrics;
   readonly #presence: PresenceTracker;
   readonly #edge: EdgeServer;
@@ -64,7 +65,7 @@ export class ArqonNode implements ConnectionHost {
   constructor(options: ArqonNodeOptions) {
     const config = options.config;
     this.#config = config;
-    this.#log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.#log = new NodeLog(config.logLevel, options.log ?? STDERR_SINK);
     this.#verifier = new TokenVerifier(verifierOptions(config, options.devSecret ?? null));
     this.#metrics = new NodeMetrics(config.nodeId);
     this.#metrics.setRoomsSource(() => this.#countRooms());
@@ -205,7 +206,7 @@ export class ArqonNode implements ConnectionHost {
     // Leave the cluster before the shards stop: peers move this node's rooms at once.
     await this.#cluster
       ?.stop()
-      .catch((err: unknown) => this.#log(`cluster leave failed: ${String(err)}`));
+      .catch((err: unknown) => this.#log.warn(`cluster leave failed: ${String(err)}`));
     await this.#root.stop();
   }
 
@@ -325,18 +326,18 @@ export class ArqonNode implements ConnectionHost {
           (roomKey) => onShard(roomKey) && (this.#cluster === null || this.#cluster.owns(roomKey)),
         );
         this.#cluster?.restoreRemote(onShard);
-        this.#log(`shard ${event.shard} restarted; ${restored} memberships restored`);
+        this.#log.warn(`shard ${event.shard} restarted; ${restored} memberships restored`);
         return;
       }
       case 'shard-exited':
-        this.#log(`shard ${event.shard} exited: ${event.reason}`);
+        this.#log.error(`shard ${event.shard} exited: ${event.reason}`);
         return;
       case 'room-down':
         this.#edge.restoreRooms((roomKey) => roomKey === event.roomKey);
         this.#cluster?.restoreRemote((roomKey) => roomKey === event.roomKey);
         return;
       case 'pool-failed':
-        this.#log(`shard pool failed: ${event.reason}`);
+        this.#log.error(`shard pool failed: ${event.reason}`);
         return;
     }
   }

@@ -9,4 +9,5 @@ export {
   type IdleCollectorProbe,
 } from './idle-collector.js';
 export { NodeError, type NodeErrorCode } from './node-error.js';
+export { type LogSink, NodeLog, STDERR_SINK } from './node-log.js';
 export { verifierField, verifierOptions } from './verifier-options.js';

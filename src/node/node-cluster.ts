@@ -1,7 +1,16 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { PresenceTracker, RoomGateway } from '../../actors/index.js';
-import { ClusterRooms, type LocalRooms, Membership, PresenceGossip } from '../cluster/index.js';
+import {
+  type ClusterLog,
+  type ClusterLogEvent,
+  ClusterRooms,
+  type LocalRooms,
+  Membership,
+  PresenceGossip,
+} from '../cluster/index.js';
+import type { LogLevel } from '../config/index.js';
 import type { ShardDelivery } from '../shard/index.js';
+import type { NodeLog } from './node-log.js';
 
 export interface NodeClusterOptions {
   readonly url: string;
@@ -19,7 +28,7 @@ export interface NodeClusterOptions {
   readonly deliver: (delivery: ShardDelivery) => void;
   /** Rooms whose owner moved: re-join this node's members of them. */
   readonly onRoomsMoved: (moved: (roomKey: string) => boolean) => void;
-  readonly log: (line: string) => void;
+  readonly log: NodeLog;
 }
 
 /** Heartbeats at a quarter of the down time: a peer is declared down after ~4 missed beats. */
@@ -42,7 +51,9 @@ export class NodeCluster {
   private constructor(connection: NatsConnection, options: NodeClusterOptions) {
     this.#connection = connection;
     this.#nodeId = options.nodeId;
+    const log: ClusterLog = (event) => options.log.write(levelOf(event), describe(event));
     this.#membership = new Membership({
+      log,
       connection,
       node: options.nodeId,
       incarnation: options.incarnation,
@@ -50,6 +61,7 @@ export class NodeCluster {
       downAfterMs: options.downAfterMs,
     });
     this.#gossip = new PresenceGossip({
+      log,
       connection,
       membership: this.#membership,
       state: options.presence.state,
@@ -57,6 +69,7 @@ export class NodeCluster {
       broadcastMs: options.presenceBroadcastMs,
     });
     this.#rooms = new ClusterRooms({
+      log,
       connection,
       membership: this.#membership,
       local: options.local,
@@ -64,7 +77,7 @@ export class NodeCluster {
       fanInLingerMs: options.fanoutLingerMs,
     });
     this.#rooms.on((event) => {
-      options.log(`cluster: room owners changed (${event.reason})`);
+      options.log.info(`cluster: room owners changed (${event.reason})`);
       options.onRoomsMoved(event.moved);
     });
     this.#membership.on((event) => {
@@ -74,7 +87,7 @@ export class NodeCluster {
         event.type === 'leaving' ||
         event.type === 'restarted'
       ) {
-        options.log(`cluster: ${event.type} ${'member' in event ? event.member.node : ''}`);
+        options.log.info(`cluster: ${event.type} ${'member' in event ? event.member.node : ''}`);
       }
     });
   }
@@ -136,5 +149,42 @@ export class NodeCluster {
     await this.#rooms.close();
     await this.#gossip.close();
     await this.#connection.drain().catch(() => this.#connection.close());
+  }
+}
+
+/** Trouble that loses something or needs an operator is an error; what the cluster retries, a warning. */
+function levelOf(event: ClusterLogEvent): LogLevel {
+  switch (event.type) {
+    case 'node_id_conflict':
+    case 'subscription_failed':
+    case 'listener_failed':
+      return 'error';
+    case 'malformed':
+    case 'publish_failed':
+    case 'state_pull_failed':
+    case 'handoff_timeout':
+    case 'handoff_failed':
+      return 'warn';
+  }
+}
+
+function describe(event: ClusterLogEvent): string {
+  switch (event.type) {
+    case 'malformed':
+      return `cluster: dropped a malformed message on ${event.subject}: ${event.error.message}`;
+    case 'publish_failed':
+      return `cluster: publish to ${event.subject} failed: ${event.error.message}`;
+    case 'subscription_failed':
+      return `cluster: subscription to ${event.subject} failed: ${event.error.message}`;
+    case 'listener_failed':
+      return `cluster: a listener threw: ${String(event.error)}`;
+    case 'node_id_conflict':
+      return `cluster: another process runs as node ${event.node} (incarnation ${event.incarnation}); give each node its own node-id`;
+    case 'state_pull_failed':
+      return `cluster: presence state pull from ${event.node} failed, retrying: ${event.error.message}`;
+    case 'handoff_timeout':
+      return `cluster: room ${event.roomKey} waited too long for its hand-off and started afresh`;
+    case 'handoff_failed':
+      return `cluster: room ${event.roomKey} could not be handed over and restarts afresh: ${event.error.message}`;
   }
 }
