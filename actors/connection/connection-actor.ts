@@ -377,7 +377,7 @@ export class ConnectionActor {
     return roomKeyOf(this.#principal.tenant, room);
   }
 
-  /** Room messages and presence follow the encoding the client used last (PROTOCOL.md §2). */
+  /** Room messages and presence follow the encoding the client used last (docs/protocol.md, "Frames"). */
   #switchEncoding(encoding: FrameEncoding): void {
     const from = this.#encoding === 'json' ? 'j' : 'b';
     const to = encoding === 'json' ? 'j' : 'b';

@@ -1,11 +1,11 @@
 import type { RoomDelivery, RoomState } from './room-message.js';
 
-/** Wire error codes a room answers with (PROTOCOL.md section 3). */
+/** Wire error codes a room answers with (docs/protocol.md, "Errors"). */
 export type RoomReplyError = 'not_joined' | 'overloaded' | 'internal';
 
 /**
  * Where a room's output goes. The shard implements it over its ring to the edge; the room never
- * sees sockets: it emits ONE delivery per publish and the edge fans it out (DESIGN.md, Fan-out).
+ * sees sockets: it emits ONE delivery per publish and the edge fans it out (ARCHITECTURE.md, "The path of a message").
  */
 export interface RoomOutput {
   reply(corr: number, body: unknown): void;

@@ -1,6 +1,6 @@
 import { AuthError, quote } from './errors.js';
 
-/** Every capability a token can carry (PROTOCOL.md section 1). */
+/** Every capability a token can carry (docs/protocol.md, "Tokens"). */
 export const ALL_CAPS = ['publish', 'presence', 'admin', 'server'] as const;
 export type Cap = (typeof ALL_CAPS)[number];
 

@@ -164,7 +164,7 @@ function fromJoseError(cause: unknown): AuthError {
 }
 
 /**
- * Verifies ArqonBus tokens (PROTOCOL.md section 1) against the keys given at construction.
+ * Verifies ArqonBus tokens (docs/protocol.md, "Tokens") against the keys given at construction.
  *
  * The accepted algorithms are the ones the configured keys are bound to. A token's `alg` header only
  * selects among those keys (with `kid`), and each key is used with its own algorithm alone, so

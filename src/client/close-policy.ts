@@ -1,6 +1,6 @@
 /**
  * Which server closes end the client and which lead to a reconnect. Close codes are those of
- * PROTOCOL.md section 3 (copied: the SDK imports no server code).
+ * docs/protocol.md, "Errors" (copied: the SDK imports no server code).
  *
  * - 4001 (token expired or revoked): reconnect only when the token option is a function, which is
  *   then called for a fresh token; a fixed token string would only be refused again.

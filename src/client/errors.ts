@@ -1,5 +1,5 @@
 /**
- * The error codes a client can be rejected with: the server's closed set (PROTOCOL.md section 3,
+ * The error codes a client can be rejected with: the server's closed set (docs/protocol.md, "Errors",
  * copied here rather than imported so the SDK stays free of server code) plus the client's own.
  */
 export type WireErrorCode =

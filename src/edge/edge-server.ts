@@ -61,7 +61,7 @@ const UWS_PAYLOAD_FACTOR = 2;
 const BOTH_ENCODINGS = [false, true] as const;
 
 /**
- * The node's edge: the only owner of sockets (DESIGN.md: uWS lives in the main thread and only there).
+ * The node's edge: the only owner of sockets (ARCHITECTURE.md: uWS lives in the main thread and only there).
  * It authenticates upgrades, runs one ConnectionActor per socket, fans room deliveries out through
  * uWS topics (one publish per encoding with subscribers, never a loop over sockets), and serves HTTP.
  */

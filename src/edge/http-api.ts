@@ -24,7 +24,7 @@ export interface HttpApiOptions {
 const HTTP_CONN_ID = 0;
 
 /**
- * The HTTP API of PROTOCOL.md section 4 on the edge's uWS app: health, readiness, metrics, the
+ * The HTTP API of docs/protocol.md, "HTTP API" on the edge's uWS app: health, readiness, metrics, the
  * server publish/presence API and the admin chaos endpoint. Errors use the wire codes and bodies.
  */
 export function httpRoutes(options: HttpApiOptions): (app: TemplatedApp) => void {

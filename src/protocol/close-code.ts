@@ -1,4 +1,4 @@
-/** WebSocket close codes of PROTOCOL.md section 3. */
+/** WebSocket close codes of docs/protocol.md. */
 export const CLOSE_TOKEN_EXPIRED = 4001;
 /** Dropped by policy. */
 export const CLOSE_POLICY_DROP = 4003;

@@ -6,7 +6,7 @@ import type { Presences, ServerFrame } from './server-frame.js';
 import type { WireErrorBody } from './wire-error.js';
 
 /**
- * A server frame as JSON text (PROTOCOL.md section 2). `message` frames take the fast path of
+ * A server frame as JSON text (docs/protocol.md, "Frames"). `message` frames take the fast path of
  * `encodeMessageFrame`; for fan-out use `EncodedMessage` so one delivery is encoded once.
  */
 export function encodeTextFrame(frame: ServerFrame): string {

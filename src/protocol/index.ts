@@ -1,4 +1,4 @@
-// The wire codec of protocol v1 (PROTOCOL.md): pure functions over strings and bytes, no sockets.
+// The wire codec of protocol v1 (docs/protocol.md): pure functions over strings and bytes, no sockets.
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 export {
   CLIENT_OPS,

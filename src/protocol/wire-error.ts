@@ -1,5 +1,5 @@
 /**
- * The closed set of error codes a client can see (PROTOCOL.md section 3). Adding one is a protocol
+ * The closed set of error codes a client can see (docs/protocol.md, "Errors"). Adding one is a protocol
  * change: clients switch on these strings.
  */
 export type WireErrorCode =

@@ -2,7 +2,7 @@ import HashRing from 'hashring';
 import { ShardError } from './shard-error.js';
 
 /**
- * Room key -> shard index by consistent hashing over the node's shards (DESIGN.md, Placement). A
+ * Room key -> shard index by consistent hashing over the node's shards (ARCHITECTURE.md). A
  * shard restart does not move rooms: the ring is over shard slots, not over worker incarnations.
  */
 export class ShardPlacement {

@@ -16,7 +16,7 @@ function withToken(server: TestNode, token: string): string {
   return `${server.url}?token=${encodeURIComponent(token)}`;
 }
 
-/** A refusal as PROTOCOL.md section 1 has it: 401, the unauthorized body, no socket. */
+/** A refusal as docs/protocol.md, "Tokens" has it: 401, the unauthorized body, no socket. */
 function assertUnauthorized(t: Test, refusal: Refusal, what: string): void {
   t.equal(refusal.status, 401, `${what}: HTTP 401`);
   t.match(

@@ -11,7 +11,7 @@ import {
   WireError,
 } from '../../src/protocol/index.js';
 
-t.test('wire error - the closed set is exactly PROTOCOL.md section 3', async (t) => {
+t.test('wire error - the closed set is exactly docs/protocol.md, "Errors"', async (t) => {
   t.same([...WIRE_ERROR_CODES].sort(), [
     'bad_frame',
     'forbidden',
