@@ -259,17 +259,22 @@ export class ConnectionActor {
     if (reply.recovered === false) body.recovered = false;
     this.#reply(frame.ref, body, encoding);
     if (!presence) return;
-    // Others learn of the join by diff; the joiner gets the full state (itself included) once.
+    // Others learn of the join by diff; the joiner gets the full state (itself included) once,
+    // when the room's pending presence changes have gone out, so that it sees none twice.
     this.#host.presence.join(roomKey, this.#principal.sub, this.publicId, meta, onlineAt);
-    this.#send(
-      {
-        op: 'presence_state',
-        room: frame.room,
-        presences: toWirePresences(this.#host.presence.list(roomKey)),
-      },
-      this.#encoding,
-    );
-    this.#socket.subscribe(topicOf('p', topicEncoding, roomKey));
+    this.#host.presence.afterPending(roomKey, () => {
+      // Left, closed or rejoined without presence meanwhile: nothing to show.
+      if (this.#state === 'closed' || this.#rooms.get(roomKey)?.presence !== true) return;
+      this.#send(
+        {
+          op: 'presence_state',
+          room: frame.room,
+          presences: toWirePresences(this.#host.presence.list(roomKey)),
+        },
+        this.#encoding,
+      );
+      this.#socket.subscribe(topicOf('p', this.#encoding === 'json' ? 'j' : 'b', roomKey));
+    });
   }
 
   /**

@@ -3,6 +3,11 @@ export { PresenceError, type PresenceErrorCode } from './errors.js';
 export { isPresenceMeta, MAX_META_DEPTH } from './json-meta.js';
 export { mergePresenceDeltas } from './merge-presence-deltas.js';
 export { parsePresenceDelta } from './parse-presence-delta.js';
+export {
+  PresenceCoalescer,
+  type PresenceCoalescerOptions,
+  type PresenceDiffSink,
+} from './presence-coalescer.js';
 export { isFullState, type PresenceDelta, type PresenceDeltaEntry } from './presence-delta.js';
 export {
   type PresenceChanges,
@@ -20,6 +25,7 @@ export {
   type ReplicaStatus,
 } from './presence-state.js';
 export {
+  PRESENCE_COALESCE_MS,
   type PresenceOutput,
   PresenceTracker,
   type PresenceTrackerOptions,

@@ -1,5 +1,5 @@
-import type { PresenceDiffBody } from './presence-diff.js';
-import { type PresenceChanges, presenceDiffOf } from './presence-diff.js';
+import { PresenceCoalescer } from './presence-coalescer.js';
+import type { PresenceChanges, PresenceDiffBody } from './presence-diff.js';
 import type { PresenceMeta } from './presence-entry.js';
 import { PresenceState } from './presence-state.js';
 import type { Presences } from './presence-view.js';
@@ -13,20 +13,32 @@ export interface PresenceOutput {
 export interface PresenceTrackerOptions {
   readonly replica: ReplicaId;
   readonly output: PresenceOutput;
+  /**
+   * A topic's changes within this period after one went out are sent together as one diff
+   * (PresenceCoalescer); 0 sends each at once. Default: PRESENCE_COALESCE_MS.
+   */
+  readonly coalesceMs?: number;
 }
+
+/** Default coalescing period: below what a person notices, long enough to batch a join storm. */
+export const PRESENCE_COALESCE_MS = 50;
 
 /**
  * The node's presence: its replica of the CRDT plus the fan-out of every visible change as a
- * `presence_diff` body per topic. Local joins and leaves go through here; so will remote deltas
+ * `presence_diff` body per topic, coalesced per period. Local joins and leaves go through here; so will remote deltas
  * (cluster gossip), which is why changes are emitted from one place whatever their origin.
  */
 export class PresenceTracker {
   readonly #state: PresenceState;
-  readonly #output: PresenceOutput;
+  readonly #coalescer: PresenceCoalescer;
 
   constructor(options: PresenceTrackerOptions) {
     this.#state = new PresenceState({ replica: options.replica });
-    this.#output = options.output;
+    const output = options.output;
+    this.#coalescer = new PresenceCoalescer({
+      periodMs: options.coalesceMs ?? PRESENCE_COALESCE_MS,
+      sink: (topic, body) => output.diff(topic, body),
+    });
   }
 
   get state(): PresenceState {
@@ -58,8 +70,17 @@ export class PresenceTracker {
     this.#emit(changes);
   }
 
+  /** Calls `then` once every change of `topic` so far has been sent (PresenceCoalescer). */
+  afterPending(topic: string, then: () => void): void {
+    this.#coalescer.afterPending(topic, then);
+  }
+
+  /** Sends what is still being coalesced (the node is stopping). */
+  flush(): void {
+    this.#coalescer.flushAll();
+  }
+
   #emit(changes: PresenceChanges): void {
-    for (const [topic, topicChanges] of changes)
-      this.#output.diff(topic, presenceDiffOf(topicChanges));
+    this.#coalescer.push(changes);
   }
 }

@@ -37,6 +37,8 @@ export interface StartBenchServerOptions {
   readonly secret: string;
   /** Node flags for the server process, e.g. `--cpu-prof`. */
   readonly nodeFlags?: readonly string[];
+  /** More `arq start` flags for ArqonBus, e.g. `--presence-coalesce-ms 0` (ignored by the peers). */
+  readonly arqonArgs?: readonly string[];
 }
 
 const scriptOf = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
@@ -95,6 +97,7 @@ export function startBenchServer(
           String(spec.workers),
           ...(spec.ringLingerMs === null ? [] : ['--ring-linger-ms', String(spec.ringLingerMs)]),
           ...ARQON_BENCH_FLAGS,
+          ...(options.arqonArgs ?? []),
         ],
         env: { ...process.env, ARQ_JWT_SECRET: options.secret },
         nodeFlags,

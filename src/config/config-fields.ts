@@ -40,6 +40,7 @@ export const CONFIG_FIELDS = {
   'down-after-ms': 'downAfterMs',
   'fanout-linger-ms': 'fanoutLingerMs',
   'presence-broadcast-ms': 'presenceBroadcastMs',
+  'presence-coalesce-ms': 'presenceCoalesceMs',
   'tls-cert': 'tlsCert',
   'tls-key': 'tlsKey',
   'log-level': 'logLevel',

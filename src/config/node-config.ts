@@ -48,6 +48,7 @@ export interface NodeConfig {
   readonly idleGc: boolean;
   readonly downAfterMs: number;
   readonly presenceBroadcastMs: number;
+  readonly presenceCoalesceMs: number;
   /** See FanInBatcher (src/cluster). */
   readonly fanoutLingerMs: number;
   readonly tlsCert: string | null;
@@ -132,6 +133,7 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     idleGc: r.bool('idle-gc') ?? true,
     downAfterMs: r.int('down-after-ms') ?? D.DEFAULT_DOWN_AFTER_MS,
     presenceBroadcastMs: r.int('presence-broadcast-ms') ?? D.DEFAULT_PRESENCE_BROADCAST_MS,
+    presenceCoalesceMs: r.int('presence-coalesce-ms') ?? D.DEFAULT_PRESENCE_COALESCE_MS,
     fanoutLingerMs: r.int('fanout-linger-ms') ?? D.DEFAULT_FANOUT_LINGER_MS,
     tlsCert: r.string('tls-cert'),
     tlsKey: r.string('tls-key'),

@@ -130,6 +130,13 @@ export const OPTION_TABLE = [
     min: 10,
     help: 'period of presence delta broadcasts',
   },
+  {
+    name: 'presence-coalesce-ms',
+    kind: 'int',
+    min: 0,
+    max: 1000,
+    help: "a room's presence changes within N ms after one went out are sent as one presence_diff (0: each at once)",
+  },
   { name: 'tls-cert', kind: 'string', help: 'PEM certificate file (with --tls-key)' },
   { name: 'tls-key', kind: 'string', help: 'PEM private key file (with --tls-cert)' },
   { name: 'log-level', kind: 'string', help: 'error, warn, info or debug' },

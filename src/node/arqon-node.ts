@@ -81,6 +81,7 @@ export class ArqonNode implements ConnectionHost {
     this.rooms = this.#gateway();
     this.#presence = new PresenceTracker({
       replica: { node: config.nodeId, incarnation: this.#incarnation },
+      coalesceMs: config.presenceCoalesceMs,
       output: {
         diff: (topic, body) =>
           this.#edge.presenceDiff(topic, toWirePresences(body.joins), toWirePresences(body.leaves)),

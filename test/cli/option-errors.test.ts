@@ -110,6 +110,7 @@ const BAD: Readonly<Record<OptionName, BadCase>> = {
   'down-after-ms': { value: '99', says: /must be >= 100/ },
   'fanout-linger-ms': { value: '101', says: /must be <= 100/ },
   'presence-broadcast-ms': { value: '9', says: /must be >= 10/ },
+  'presence-coalesce-ms': { value: '1001', says: /must be <= 1000/ },
   'tls-cert': {
     value: GARBAGE,
     with: { ARQ_TLS_KEY: TLS_KEY },
