@@ -1,6 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { ClientFrameSchema, type ClientFrame as PbClientFrame } from '../../proto/index.js';
+import { ClientFrameSchema, type ClientFrame as PbClientFrame } from '../index.js';
 import type { ClientFrame, ResumePoint } from './client-frame.js';
 import { type DecodeResult, decodeFailure } from './decode-result.js';
 import {

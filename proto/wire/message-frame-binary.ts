@@ -1,5 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { ServerFrameSchema } from '../../proto/index.js';
+import { ServerFrameSchema } from '../index.js';
 import type { MessageDelivery } from './server-frame.js';
 
 // Tags (field number << 3 | wire type) of arqon.v1.ServerFrame.message and its RoomMessage fields.

@@ -1,5 +1,5 @@
 import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
-import { ClientFrameSchema } from '../../proto/index.js';
+import { ClientFrameSchema } from '../index.js';
 import type { ClientFrame, PublishFrame } from './client-frame.js';
 import { payloadJsonText } from './payload-json.js';
 import { ProtocolError } from './protocol-error.js';

@@ -1,5 +1,5 @@
 import { create, type JsonObject, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
-import { ServerFrameSchema } from '../../proto/index.js';
+import { ServerFrameSchema } from '../index.js';
 import { encodeMessageBinary } from './message-frame-binary.js';
 import { encodeMessageText } from './message-frame-json.js';
 import type { Presences, ServerFrame } from './server-frame.js';

@@ -1,4 +1,6 @@
-// The wire codec of protocol v1 (PROTOCOL.md): pure functions over strings and bytes, no sockets.
+// The wire contract of protocol v1 (docs/protocol.md): frames, their codecs, error and close codes,
+// shared by the node, the actors, the client SDK and the benches. Pure functions over strings and
+// bytes, no sockets; it sits below actors/ so that every arrow to it points down (ARCHITECTURE.md).
 export type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 export {
   CLIENT_OPS,
@@ -39,6 +41,7 @@ export {
 export { httpErrorBody } from './http-error-body.js';
 export { EncodedMessage, encodeMessageFrame } from './message-frame.js';
 export { ProtocolError, type ProtocolErrorCode } from './protocol-error.js';
+export { isValidRoomName, MAX_ROOM_NAME_LENGTH, ROOM_NAME_RE } from './room-name.js';
 export {
   errorAnswer,
   type FrameEncoding,
