@@ -1,4 +1,4 @@
-import { ClusterError, quote } from './cluster-error.js';
+import { ClusterError, quote } from '../base/index.js';
 
 /**
  * The cluster's NATS subjects, all under `arq.`:

@@ -1,13 +1,15 @@
-import { asError } from './cluster-log.js';
-import type { ClusterRing } from './cluster-ring.js';
-import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import type { RoomHandoff } from './room-handoff.js';
-import type { RoomInterest } from './room-interest.js';
-import { type LaneJob, RoomLanes } from './room-lanes.js';
-import type { RoomRequester } from './room-requester.js';
-import { RoomRouteError } from './room-route-error.js';
-import { encodeRoomRequest, type RoomReply, type RoomRequest } from './room-wire.js';
-import { roomPublishSubject } from './subjects.js';
+import { asError } from '../base/index.js';
+import type { RoomHandoff } from '../handoff/index.js';
+import type { ClusterRing } from '../membership/index.js';
+import type { RoomInterest, RoomRequester, RoomRouteCounters } from '../rooms/index.js';
+import { type LaneJob, RoomLanes } from '../rooms/index.js';
+import {
+  encodeRoomRequest,
+  type RoomReply,
+  type RoomRequest,
+  RoomRouteError,
+  roomPublishSubject,
+} from '../wire/index.js';
 
 /** What ends a routed request. */
 export interface RouteHandlers {

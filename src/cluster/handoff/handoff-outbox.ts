@@ -1,10 +1,8 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type RoomState, roomOfKey, tenantOfKey } from '../../actors/index.js';
-import { ClusterError } from './cluster-error.js';
-import { asError, type ClusterLog } from './cluster-log.js';
-import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import { decodeHandoffAck, fitRoomHandoff } from './handoff-wire.js';
-import { roomHandoffSubject } from './subjects.js';
+import { type RoomState, roomOfKey, tenantOfKey } from '../../../actors/index.js';
+import { asError, ClusterError, type ClusterLog } from '../base/index.js';
+import type { RoomRouteCounters } from '../rooms/index.js';
+import { decodeHandoffAck, fitRoomHandoff, roomHandoffSubject } from '../wire/index.js';
 
 export interface HandoffOutboxOptions {
   readonly connection: NatsConnection;

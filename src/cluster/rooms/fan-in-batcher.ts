@@ -1,4 +1,4 @@
-import type { ShardDelivery } from '../shard/index.js';
+import type { ShardDelivery } from '../../shard/index.js';
 
 /** The window over which the batcher measures how fast deliveries arrive. */
 const RATE_WINDOW_MS = 50;

@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { ResumeFrom } from '../../actors/index.js';
-import { type Envelope, EnvelopeSchema, EnvelopeKind as WireKind } from '../../proto/index.js';
-import { ClusterError, quote } from './cluster-error.js';
+import type { ResumeFrom } from '../../../actors/index.js';
+import { type Envelope, EnvelopeSchema, EnvelopeKind as WireKind } from '../../../proto/index.js';
+import { ClusterError, quote } from '../base/index.js';
 import { type RoomRouteErrorCode, routeCodeOf } from './room-route-error.js';
 
 /**

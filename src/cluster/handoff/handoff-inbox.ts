@@ -1,12 +1,16 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { type RoomState, roomKeyOf } from '../../actors/index.js';
-import { ClusterError } from './cluster-error.js';
-import { asError, type ClusterLog } from './cluster-log.js';
-import type { ClusterRing } from './cluster-ring.js';
-import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import { decodeRoomHandoff, encodeHandoffAck, type HandoffAck } from './handoff-wire.js';
+import { type RoomState, roomKeyOf } from '../../../actors/index.js';
+import { asError, ClusterError, type ClusterLog } from '../base/index.js';
+import type { ClusterRing } from '../membership/index.js';
+import type { RoomRouteCounters } from '../rooms/index.js';
+import {
+  decodeRoomHandoff,
+  encodeHandoffAck,
+  type HandoffAck,
+  nodeHandoffWildcard,
+  roomHandoffSubject,
+} from '../wire/index.js';
 import type { PeerClaims } from './room-claims.js';
-import { nodeHandoffWildcard, roomHandoffSubject } from './subjects.js';
 
 export interface HandoffInboxOptions {
   readonly connection: NatsConnection;

@@ -4,24 +4,24 @@ import {
   type PresenceDelta,
   type ReplicaId,
   replicaKey,
-} from '../../actors/index.js';
-import { ClusterError } from './cluster-error.js';
-import { asError } from './cluster-log.js';
-import type { HeartbeatPayload } from './cluster-message.js';
-import type { MembershipEvent } from './membership-event.js';
-import {
-  type PresenceGossipOptions,
-  type ResolvedPresenceGossipOptions,
-  resolvePresenceGossipOptions,
-} from './presence-gossip-options.js';
+} from '../../../actors/index.js';
+import { asError, ClusterError } from '../base/index.js';
+import type { MembershipEvent } from '../membership/index.js';
+import type { HeartbeatPayload } from '../wire/index.js';
 import {
   decodePresenceDelta,
   decodeStateRequest,
   encodePresenceDelta,
   encodeStateRequest,
+  PRESENCE_DELTA_SUBJECT,
   presenceClockOf,
-} from './presence-wire.js';
-import { PRESENCE_DELTA_SUBJECT, presenceStateSubject } from './subjects.js';
+  presenceStateSubject,
+} from '../wire/index.js';
+import {
+  type PresenceGossipOptions,
+  type ResolvedPresenceGossipOptions,
+  resolvePresenceGossipOptions,
+} from './presence-gossip-options.js';
 
 /** The heartbeat payload part the gossip attaches: `{ presence: { clock } }`. */
 export const PRESENCE_PAYLOAD_PART = 'presence';

@@ -1,13 +1,13 @@
 import type { Msg, NatsConnection, Status, Subscription } from '@nats-io/transport-node';
-import { ClusterError } from './cluster-error.js';
-import { asError } from './cluster-log.js';
+import { asError, ClusterError } from '../base/index.js';
+import type { MemberId } from '../wire/index.js';
 import {
+  CLUSTER_HEARTBEAT_SUBJECT,
   type ClusterMessage,
   encodeClusterMessage,
   parseClusterMessage,
-} from './cluster-message.js';
+} from '../wire/index.js';
 import type {
-  MemberId,
   MembershipEvent,
   MembershipListener,
   MembershipState,
@@ -20,7 +20,6 @@ import {
   resolveMembershipOptions,
 } from './membership-options.js';
 import { type PeerChange, PeerTable } from './peer-table.js';
-import { CLUSTER_HEARTBEAT_SUBJECT } from './subjects.js';
 
 interface Waiter {
   resolve(): void;

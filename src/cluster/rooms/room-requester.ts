@@ -4,11 +4,9 @@ import {
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node';
-import { ClusterError } from './cluster-error.js';
-import { asError, type ClusterLog } from './cluster-log.js';
+import { asError, ClusterError, type ClusterLog } from '../base/index.js';
+import { decodeRoomReply, type RoomReply, RoomRouteError } from '../wire/index.js';
 import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import { RoomRouteError } from './room-route-error.js';
-import { decodeRoomReply, type RoomReply } from './room-wire.js';
 
 /** Gets an owner's answer: a reply (never `failed`: that comes as the error) or why there is none. */
 export type RouteCallback = (error: RoomRouteError | null, reply: RoomReply | null) => void;

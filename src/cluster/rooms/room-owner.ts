@@ -1,27 +1,24 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { type JoinAnswer, roomKeyOf, roomOfKey, tenantOfKey } from '../../actors/index.js';
-import type { ShardDelivery } from '../shard/index.js';
-import { ClusterError } from './cluster-error.js';
-import { asError, type ClusterLog } from './cluster-log.js';
-import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import type { LocalRooms } from './cluster-rooms-options.js';
-import type { MemberId } from './membership-event.js';
-import { isProxyId, ProxyTable, type RoomProxy } from './proxy-table.js';
-import { routeCodeOf } from './room-route-error.js';
+import { type JoinAnswer, roomKeyOf, roomOfKey, tenantOfKey } from '../../../actors/index.js';
+import type { ShardDelivery } from '../../shard/index.js';
+import { asError, ClusterError, type ClusterLog } from '../base/index.js';
+import type { MemberId } from '../wire/index.js';
 import {
   decodeRoomRequest,
   encodeRoomDirect,
   encodeRoomFan,
   encodeRoomReply,
+  ownerPublishWildcard,
   type RoomReply,
   type RoomRequest,
-} from './room-wire.js';
-import {
-  ownerPublishWildcard,
   roomDirectSubject,
   roomFanoutSubject,
   roomPublishSubject,
-} from './subjects.js';
+  routeCodeOf,
+} from '../wire/index.js';
+import type { RoomRouteCounters } from './cluster-rooms-event.js';
+import type { LocalRooms } from './cluster-rooms-options.js';
+import { isProxyId, ProxyTable, type RoomProxy } from './proxy-table.js';
 
 export interface RoomOwnerOptions {
   readonly connection: NatsConnection;

@@ -1,15 +1,11 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RoomState } from '../../actors/index.js';
-import { asError, type ClusterLog } from './cluster-log.js';
-import type { ClusterRing } from './cluster-ring.js';
-import type { RoomRouteCounters } from './cluster-rooms-event.js';
-import type { LocalRooms } from './cluster-rooms-options.js';
+import type { RoomState } from '../../../actors/index.js';
+import { asError, type ClusterLog } from '../base/index.js';
+import type { ClusterRing, Membership } from '../membership/index.js';
+import type { LocalRooms, RoomInterest, RoomOwner, RoomRouteCounters } from '../rooms/index.js';
 import { HandoffInbox } from './handoff-inbox.js';
 import { HandoffOutbox } from './handoff-outbox.js';
-import type { Membership } from './membership.js';
 import { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
-import type { RoomInterest } from './room-interest.js';
-import type { RoomOwner } from './room-owner.js';
 
 export interface RoomHandoffOptions {
   readonly connection: NatsConnection;

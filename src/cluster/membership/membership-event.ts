@@ -1,10 +1,4 @@
-import type { HeartbeatPayload } from './cluster-message.js';
-
-/** One life of one node (the same shape as presence's `ReplicaId`). */
-export interface MemberId {
-  readonly node: string;
-  readonly incarnation: string;
-}
+import type { HeartbeatPayload, MemberId } from '../wire/index.js';
 
 /**
  * What Membership tells its listeners. `up`, `down`, `leaving` and `restarted` change the live set

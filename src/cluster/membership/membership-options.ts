@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { formatIncarnation } from '../../actors/index.js';
-import { quote } from './cluster-error.js';
-import { type ClusterLog, SILENT_CLUSTER_LOG } from './cluster-log.js';
+import { formatIncarnation } from '../../../actors/index.js';
 import {
+  type ClusterLog,
   callback,
   natsConnection,
   nonEmptyString,
   optionError,
   optionsRecord,
   positiveInt,
-} from './option-checks.js';
+  quote,
+  SILENT_CLUSTER_LOG,
+} from '../base/index.js';
 
 export const DEFAULT_HEARTBEAT_MS = 500;
 /** Matches the node's `--down-after-ms` default. */

@@ -5,28 +5,27 @@ import {
   type RoomGateway,
   roomOfKey,
   tenantOfKey,
-} from '../../actors/index.js';
-import type { ShardDelivery } from '../shard/index.js';
-import { ClusterError } from './cluster-error.js';
-import { ClusterRing, ownerMove } from './cluster-ring.js';
+} from '../../../actors/index.js';
+import type { ShardDelivery } from '../../shard/index.js';
+import { ClusterError } from '../base/index.js';
+import { RoomHandoff } from '../handoff/index.js';
+import type { MembershipEvent } from '../membership/index.js';
+import { ClusterRing, ownerMove } from '../membership/index.js';
 import {
   type ClusterRoomsEvent,
   type ClusterRoomsListener,
-  type ClusterRoomsStats,
-  newRoomRouteCounters,
-} from './cluster-rooms-event.js';
-import {
   type ClusterRoomsOptions,
+  type ClusterRoomsStats,
+  isProxyId,
+  newRoomRouteCounters,
   type ResolvedClusterRoomsOptions,
+  RoomFanIn,
+  RoomInterest,
+  RoomOwner,
+  RoomRequester,
   resolveClusterRoomsOptions,
-} from './cluster-rooms-options.js';
-import type { MemberId, MembershipEvent } from './membership-event.js';
-import { isProxyId } from './proxy-table.js';
-import { RoomFanIn } from './room-fan-in.js';
-import { RoomHandoff } from './room-handoff.js';
-import { RoomInterest } from './room-interest.js';
-import { RoomOwner } from './room-owner.js';
-import { RoomRequester } from './room-requester.js';
+} from '../rooms/index.js';
+import type { MemberId } from '../wire/index.js';
 import { RoomRouter, unexpected } from './room-router.js';
 
 type State = 'idle' | 'running' | 'leaving' | 'closed';

@@ -1,15 +1,16 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { type PresenceChanges, PresenceState } from '../../actors/index.js';
-import { quote } from './cluster-error.js';
-import { type ClusterLog, SILENT_CLUSTER_LOG } from './cluster-log.js';
-import { Membership } from './membership.js';
+import { type PresenceChanges, PresenceState } from '../../../actors/index.js';
 import {
+  type ClusterLog,
   callback,
   natsConnection,
   optionError,
   optionsRecord,
   positiveInt,
-} from './option-checks.js';
+  quote,
+  SILENT_CLUSTER_LOG,
+} from '../base/index.js';
+import { Membership } from '../membership/index.js';
 
 /** Matches the node's `--presence-broadcast-ms` default. */
 export const DEFAULT_BROADCAST_MS = 250;

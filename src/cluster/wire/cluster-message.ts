@@ -1,4 +1,4 @@
-import { ClusterError, quote } from './cluster-error.js';
+import { ClusterError, quote } from '../base/index.js';
 
 /** The version of the membership wire messages; a receiver drops versions it does not know. */
 export const CLUSTER_MESSAGE_VERSION = 1;

@@ -1,4 +1,4 @@
-import { ClusterRing } from './cluster-ring.js';
+import { ClusterRing } from '../membership/index.js';
 
 /** The heartbeat payload part carrying a node's claim: `{ "rooms": { "ring": ["a", "b"] } }`. */
 export const CLAIM_PAYLOAD_PART = 'rooms';

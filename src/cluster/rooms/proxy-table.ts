@@ -1,4 +1,4 @@
-import type { MemberId } from './membership-event.js';
+import type { MemberId } from '../wire/index.js';
 
 /**
  * Proxy connection ids live in the upper half of the u32 connection-id space, so that in a room

@@ -1,5 +1,5 @@
-import type { HistoryEntry, RoomState } from '../../actors/index.js';
-import { ClusterError, quote } from './cluster-error.js';
+import type { HistoryEntry, RoomState } from '../../../actors/index.js';
+import { ClusterError, quote } from '../base/index.js';
 
 /**
  * A room handed over from its old owner node to its new one (a graceful move), on

@@ -1,12 +1,17 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { roomKeyOf, roomOfKey, tenantOfKey } from '../../actors/index.js';
-import type { ShardDelivery } from '../shard/index.js';
-import { ClusterError } from './cluster-error.js';
-import { asError, type ClusterLog } from './cluster-log.js';
+import { roomKeyOf, roomOfKey, tenantOfKey } from '../../../actors/index.js';
+import type { ShardDelivery } from '../../shard/index.js';
+import { asError, ClusterError, type ClusterLog } from '../base/index.js';
+import {
+  decodeRoomDirect,
+  decodeRoomFan,
+  encodeRoomReply,
+  nodeDirectWildcard,
+  roomDirectSubject,
+  roomFanoutSubject,
+} from '../wire/index.js';
 import type { RoomRouteCounters } from './cluster-rooms-event.js';
 import { FanInBatcher } from './fan-in-batcher.js';
-import { decodeRoomDirect, decodeRoomFan, encodeRoomReply } from './room-wire.js';
-import { nodeDirectWildcard, roomDirectSubject, roomFanoutSubject } from './subjects.js';
 
 export interface RoomFanInOptions {
   readonly connection: NatsConnection;

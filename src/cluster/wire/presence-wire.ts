@@ -1,6 +1,6 @@
-import { type PresenceDelta, parsePresenceDelta } from '../../actors/index.js';
-import { ClusterError, quote } from './cluster-error.js';
-import type { MemberId } from './membership-event.js';
+import { type PresenceDelta, parsePresenceDelta } from '../../../actors/index.js';
+import { ClusterError, quote } from '../base/index.js';
+import type { MemberId } from './member-id.js';
 
 /**
  * Presence gossip on the wire, as JSON: a delta (on `arq.presence.delta`) and a full state (the

@@ -1,16 +1,17 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { RoomGateway, RoomState } from '../../actors/index.js';
-import type { ShardDelivery } from '../shard/index.js';
-import { quote } from './cluster-error.js';
-import { type ClusterLog, SILENT_CLUSTER_LOG } from './cluster-log.js';
-import { Membership } from './membership.js';
+import type { RoomGateway, RoomState } from '../../../actors/index.js';
+import type { ShardDelivery } from '../../shard/index.js';
 import {
+  type ClusterLog,
   callback,
   natsConnection,
   optionError,
   optionsRecord,
   positiveInt,
-} from './option-checks.js';
+  quote,
+  SILENT_CLUSTER_LOG,
+} from '../base/index.js';
+import { Membership } from '../membership/index.js';
 
 /** How long a request to a remote owner waits for its answer; also the budget of NOT_OWNER retries. */
 export const DEFAULT_ROOM_REQUEST_TIMEOUT_MS = 5_000;

@@ -1,5 +1,6 @@
-import { compareIncarnations } from '../../actors/index.js';
-import type { MemberId, MembershipEvent, PeerInfo } from './membership-event.js';
+import { compareIncarnations } from '../../../actors/index.js';
+import type { MemberId } from '../wire/index.js';
+import type { MembershipEvent, PeerInfo } from './membership-event.js';
 
 interface PeerRecord {
   member: MemberId;

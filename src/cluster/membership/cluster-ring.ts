@@ -1,5 +1,5 @@
 import HashRing from 'hashring';
-import { ClusterError, quote } from './cluster-error.js';
+import { ClusterError, quote } from '../base/index.js';
 
 /** Points per member on the ring: hashring's ketama default (40 vnodes x 4 replicas = 160). */
 export const RING_VNODES = 40;
