@@ -1,5 +1,3 @@
-import { isValidRoomName, type Principal, principalMayAccess } from '../../src/auth/index.js';
-import { TokenBucket } from '../../src/limits/index.js';
 import {
   CLOSE_POLICY_VIOLATION,
   CLOSE_SLOW_CONSUMER,
@@ -12,14 +10,17 @@ import {
   encodeTextFrame,
   errorAnswer,
   type FrameEncoding,
+  isValidRoomName,
   type JoinFrame,
   type JsonObject,
   type PublishFrame,
   type ServerFrame,
   toWireError,
   WireError,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
+import { TokenBucket } from '../limits/index.js';
 import type { ConnectionHost, JoinAnswer } from './connection-host.js';
+import { type ConnectionPrincipal, principalMayAccess } from './connection-principal.js';
 import type { ConnectionSocket } from './connection-socket.js';
 import { encodePublishPayload, encodeSender } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
@@ -56,7 +57,7 @@ export class ConnectionActor {
   readonly #ops = new RoomOps();
   #publishBucket: TokenBucket | null = null;
   #badFrames: TokenBucket | null = null;
-  #principal: Principal;
+  #principal: ConnectionPrincipal;
   /**
    * The room this connection last published to, as the frame named it, and its key: a publisher
    * usually sends to one room, which is then authorized once, not per publish. Reset when the
@@ -69,7 +70,12 @@ export class ConnectionActor {
   #state: ConnectionState = 'open';
   #encoding: FrameEncoding = 'json';
 
-  constructor(id: number, principal: Principal, socket: ConnectionSocket, host: ConnectionHost) {
+  constructor(
+    id: number,
+    principal: ConnectionPrincipal,
+    socket: ConnectionSocket,
+    host: ConnectionHost,
+  ) {
     this.#id = id;
     this.#principal = principal;
     this.#socket = socket;

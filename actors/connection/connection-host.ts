@@ -1,6 +1,6 @@
-import type { Principal } from '../../src/auth/index.js';
 import type { PresenceTracker } from '../presence/index.js';
 import type { ResumeFrom } from '../room/index.js';
+import type { ConnectionPrincipal } from './connection-principal.js';
 
 export interface JoinAnswer {
   readonly epoch: string;
@@ -68,7 +68,7 @@ export interface ConnectionHost {
   readonly rooms: RoomGateway;
   readonly presence: PresenceTracker;
   readonly metrics: ConnectionMetrics;
-  verify(token: string): Promise<Principal>;
+  verify(token: string): Promise<ConnectionPrincipal>;
   /** Takes one publish from the tenant's budget; false when it is spent. */
   tenantMayPublish(tenant: string, nowMs: number): boolean;
   /** The connection has closed: forget it. */

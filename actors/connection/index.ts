@@ -8,6 +8,7 @@ export type {
   PublishAnswer,
   RoomGateway,
 } from './connection-host.js';
+export type { ConnectionPrincipal } from './connection-principal.js';
 export type { ConnectionSocket } from './connection-socket.js';
 export {
   decodePublishPayload,

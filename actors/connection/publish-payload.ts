@@ -1,4 +1,4 @@
-import type { DataFormat } from '../../src/protocol/index.js';
+import type { DataFormat } from '../../proto/wire/index.js';
 import { ConnectionError } from './connection-error.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../../src/protocol/index.js';
+import type { JsonObject } from '../../proto/wire/index.js';
 
 export interface Membership {
   readonly roomKey: string;

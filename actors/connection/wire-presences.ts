@@ -1,4 +1,4 @@
-import type { Presences as WirePresences } from '../../src/protocol/index.js';
+import type { Presences as WirePresences } from '../../proto/wire/index.js';
 import type { Presences } from '../presence/index.js';
 
 /**

@@ -9,6 +9,12 @@ import {
 import type { CellHost } from './cell-host.js';
 import type { DownReason, MonitorId } from './system-message.js';
 
+/** The signals bonds send through the host; never `died`, so the cell's type does not matter. */
+type BondsHost = Pick<
+  CellHost<unknown>,
+  'nextMonitorId' | 'monitor' | 'demonitor' | 'link' | 'unlink' | 'notifyDown' | 'exitSignal'
+>;
+
 interface Watcher {
   readonly watcher: ActorRef;
   readonly id: MonitorId;
@@ -21,12 +27,12 @@ interface Watcher {
  */
 export class ActorBonds {
   readonly #self: ActorRef;
-  readonly #host: CellHost;
+  readonly #host: BondsHost;
   readonly #monitors = new Map<MonitorId, ActorRef>();
   readonly #watchers = new Map<string, Watcher>();
   readonly #links = new Map<string, ActorRef>();
 
-  constructor(self: ActorRef, host: CellHost) {
+  constructor(self: ActorRef, host: BondsHost) {
     this.#self = self;
     this.#host = host;
   }

@@ -3,6 +3,7 @@ import type { StopReason, TimerId } from './actor-context.js';
 import { type ActorRef, addressKey, type ThreadAddress, threadKey } from './actor-ref.js';
 import { ActorTimers } from './actor-timers.js';
 import type { Behavior } from './behavior.js';
+// One unit with CellContext (see the note there): the behavior's narrow view of this cell.
 import { CellContext } from './cell-context.js';
 import type { CellHost } from './cell-host.js';
 import type { ExitReason } from './child-contract.js';
@@ -43,7 +44,7 @@ function linkedExit(from: ActorRef, reason: DownReason): ExitReason {
 export class ActorCell {
   readonly #ref: ActorRef;
   readonly #behavior: Behavior<never>;
-  readonly #host: CellHost;
+  readonly #host: CellHost<ActorCell>;
   readonly #mailbox: Mailbox;
   readonly #ctx: CellContext;
   readonly #timers: ActorTimers;
@@ -64,7 +65,7 @@ export class ActorCell {
     ref: ActorRef,
     behavior: Behavior<never>,
     options: ResolvedSpawnOptions,
-    host: CellHost,
+    host: CellHost<ActorCell>,
   ) {
     this.#ref = ref;
     this.#behavior = behavior;

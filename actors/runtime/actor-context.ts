@@ -1,4 +1,8 @@
 import type { ActorRef } from './actor-ref.js';
+// ActorContext and Behavior are one unit in two files: an actor's code receives its context, and the
+// context spawns more code (`spawn(behavior)`). Each type is defined in terms of the other; the
+// imports are type-only both ways, so nothing of it exists at run time, and a third "shared" file
+// would only hold the same two declarations.
 import type { Behavior } from './behavior.js';
 import type { ExitReason } from './child-contract.js';
 import type { ReplyTarget } from './remote-envelope.js';

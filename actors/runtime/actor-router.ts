@@ -46,7 +46,7 @@ export interface RouterConfig {
  * Signals to unknown local actors behave as in Erlang: tells vanish, asks fail with NO_PROC, monitors
  * and links answer `noproc`. An unreachable peer makes monitors and links answer `noconnection`.
  */
-export class ActorRouter implements CellHost {
+export class ActorRouter implements CellHost<ActorCell> {
   readonly scheduler: Scheduler;
   readonly #node: string;
   readonly #thread: number;

@@ -1,3 +1,4 @@
+// One unit with ActorContext (see the note there): the two types refer to each other.
 import type { ActorContext } from './actor-context.js';
 import type { ExitReason } from './child-contract.js';
 import type { SystemMessage } from './system-message.js';

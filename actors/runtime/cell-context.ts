@@ -1,3 +1,6 @@
+// CellContext and ActorCell are one unit in two files: the cell makes its context and the context
+// forwards to the cell. The split is what keeps a behavior's `ctx` to ActorContext's methods, not
+// the cell's internals; an interface of the cell's methods here would only restate ActorCell.
 import type { ActorCell } from './actor-cell.js';
 import type { ActorContext, AskOptions, StopReason, TimerId } from './actor-context.js';
 import type { ActorRef } from './actor-ref.js';
@@ -13,9 +16,9 @@ const NORMAL: StopReason = { type: 'normal' };
 /** The ActorContext handed to a behavior: a narrow view of its cell and system. */
 export class CellContext implements ActorContext<unknown> {
   readonly #cell: ActorCell;
-  readonly #host: CellHost;
+  readonly #host: CellHost<ActorCell>;
 
-  constructor(cell: ActorCell, host: CellHost) {
+  constructor(cell: ActorCell, host: CellHost<ActorCell>) {
     this.#cell = cell;
     this.#host = host;
   }

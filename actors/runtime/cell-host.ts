@@ -1,4 +1,3 @@
-import type { ActorCell } from './actor-cell.js';
 import type { AskOptions } from './actor-context.js';
 import type { ActorRef } from './actor-ref.js';
 import type { Behavior } from './behavior.js';
@@ -11,8 +10,12 @@ import type { DownReason, MonitorId } from './system-message.js';
 /**
  * What an actor cell needs from its system: routing of every signal to a local actor or through the
  * transport, ids, and bookkeeping. Implemented by ActorRouter.
+ *
+ * Generic in the cell it is told about (`died`) so that this interface does not import ActorCell:
+ * the cell depends on its host through this contract, and the host (the router) on the cell; with
+ * the type imported here the two files, and ActorBonds through them, were one import circle.
  */
-export interface CellHost {
+export interface CellHost<Cell> {
   readonly scheduler: Scheduler;
   tell(from: ActorRef | null, to: ActorRef, message: unknown): void;
   ask(to: ActorRef, message: unknown, options: AskOptions | undefined): Promise<unknown>;
@@ -29,5 +32,5 @@ export interface CellHost {
     options: ChildSpawnOptions | undefined,
     parent: ActorRef,
   ): ActorRef;
-  died(cell: ActorCell, reason: ExitReason): void;
+  died(cell: Cell, reason: ExitReason): void;
 }

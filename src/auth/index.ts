@@ -23,12 +23,7 @@ export {
   principalFromClaims,
   principalMayAccess,
 } from './principal.js';
-export {
-  assertValidRoomName,
-  isValidRoomName,
-  MAX_ROOM_NAME_LENGTH,
-  RoomPattern,
-} from './room-pattern.js';
+export { assertValidRoomName, RoomPattern } from './room-pattern.js';
 export {
   DEFAULT_TOKEN_TTL,
   DEV_SECRET_BYTES,

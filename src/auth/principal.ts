@@ -1,7 +1,8 @@
+import { isValidRoomName } from '../../proto/wire/index.js';
 import { type Cap, CapSet } from './cap-set.js';
 import { ClaimCache } from './claim-cache.js';
 import { AuthError, quote } from './errors.js';
-import { isValidRoomName, RoomPattern } from './room-pattern.js';
+import { RoomPattern } from './room-pattern.js';
 
 /** Longest `sub` accepted, in characters. */
 export const MAX_SUBJECT_LENGTH = 256;

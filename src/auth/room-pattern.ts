@@ -1,11 +1,8 @@
+import { isValidRoomName, MAX_ROOM_NAME_LENGTH, ROOM_NAME_RE } from '../../proto/wire/index.js';
 import { AuthError, quote } from './errors.js';
-
-/** Longest room name or room pattern accepted, in characters. */
-export const MAX_ROOM_NAME_LENGTH = 200;
 
 /** Characters of one segment; `.` separates segments, `*` and `>` exist only in patterns. */
 const SEGMENT_RE = /^[A-Za-z0-9_\-:@]+$/;
-const ROOM_NAME_RE = /^[A-Za-z0-9_\-:@]+(?:\.[A-Za-z0-9_\-:@]+)*$/;
 
 /** Why `room` is not a valid concrete room name, or null when it is. */
 function roomNameProblem(room: unknown): string | null {
@@ -20,11 +17,6 @@ function roomNameProblem(room: unknown): string | null {
     return 'must not have empty segments (leading, trailing or doubled dots)';
   }
   return 'may only contain A-Z a-z 0-9 _ - : @ and the dot separator';
-}
-
-/** A concrete room name: what `join`/`publish` frames carry. Wildcards are not allowed. */
-export function isValidRoomName(room: unknown): room is string {
-  return typeof room === 'string' && room.length <= MAX_ROOM_NAME_LENGTH && ROOM_NAME_RE.test(room);
 }
 
 /** Throws `ARQ_ERR_ROOM_NAME` with the reason when `room` is not a valid concrete room name. */

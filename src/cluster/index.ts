@@ -1,100 +1,116 @@
-export { ClusterError, type ClusterErrorCode } from './cluster-error.js';
+// The cluster's public face: what the node and its config take from src/cluster, re-exported from
+// the sub-areas (base, wire, membership, presence, rooms, handoff, routing; each index.ts says what
+// it owns, .ci/layers.json what it may import). Code outside the cluster imports this file only.
 export {
   asError,
+  ClusterError,
+  type ClusterErrorCode,
   type ClusterLog,
   type ClusterLogEvent,
   SILENT_CLUSTER_LOG,
-} from './cluster-log.js';
-export {
-  CLUSTER_MESSAGE_VERSION,
-  type ClusterMessage,
-  encodeClusterMessage,
-  type HeartbeatPayload,
-  parseClusterMessage,
-} from './cluster-message.js';
+} from './base/index.js';
+export { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './handoff/index.js';
+export type {
+  MembershipEvent,
+  MembershipListener,
+  MembershipState,
+  MembershipStats,
+  PeerInfo,
+} from './membership/index.js';
 export {
   ClusterRing,
+  DEFAULT_DOWN_AFTER_MS,
+  DEFAULT_FORGET_AFTER_MS,
+  DEFAULT_HEARTBEAT_MS,
+  Membership,
+  type MembershipOptions,
   type OwnerMove,
   ownerChanged,
   ownerMove,
   RING_VNODES,
-} from './cluster-ring.js';
-export { ClusterRooms } from './cluster-rooms.js';
+} from './membership/index.js';
+export {
+  DEFAULT_BROADCAST_MS,
+  DEFAULT_PURGE_AFTER_MS,
+  DEFAULT_STATE_REQUEST_TIMEOUT_MS,
+  PRESENCE_PAYLOAD_PART,
+  PresenceGossip,
+  type PresenceGossipOptions,
+  type PresenceGossipStats,
+} from './presence/index.js';
 export type {
   ClusterRoomsEvent,
   ClusterRoomsListener,
   ClusterRoomsStats,
-} from './cluster-rooms-event.js';
+} from './rooms/index.js';
 export {
   type ClusterRoomsOptions,
   DEFAULT_FAN_IN_LINGER_MS,
   DEFAULT_HANDOFF_TIMEOUT_MS,
   DEFAULT_NOT_OWNER_RETRY_MS,
   DEFAULT_ROOM_REQUEST_TIMEOUT_MS,
+  FanInBatcher,
+  isProxyId,
+  type LaneJob,
   type LocalRooms,
   MAX_FAN_IN_LINGER_MS,
-} from './cluster-rooms-options.js';
-export { FanInBatcher } from './fan-in-batcher.js';
+  PROXY_ID_BASE,
+  RoomLanes,
+  type RoomLanesOptions,
+} from './rooms/index.js';
+export { ClusterRooms } from './routing/index.js';
+export type { MemberId } from './wire/index.js';
 export {
+  CLUSTER_HEARTBEAT_SUBJECT,
+  CLUSTER_MESSAGE_VERSION,
+  type ClusterMessage,
   decodeHandoffAck,
+  decodePresenceDelta,
+  decodeRoomDirect,
+  decodeRoomFan,
   decodeRoomHandoff,
+  decodeRoomName,
+  decodeRoomReply,
+  decodeRoomRequest,
+  decodeStateRequest,
+  decodeToken,
+  encodeClusterMessage,
   encodeHandoffAck,
+  encodePresenceDelta,
+  encodeRoomDirect,
+  encodeRoomFan,
   encodeRoomHandoff,
+  encodeRoomName,
+  encodeRoomReply,
+  encodeRoomRequest,
+  encodeStateRequest,
+  encodeToken,
   fitRoomHandoff,
   HANDOFF_WIRE_VERSION,
   type HandoffAck,
-  type RoomHandoff,
-} from './handoff-wire.js';
-export { Membership } from './membership.js';
-export type {
-  MemberId,
-  MembershipEvent,
-  MembershipListener,
-  MembershipState,
-  MembershipStats,
-  PeerInfo,
-} from './membership-event.js';
-export {
-  DEFAULT_DOWN_AFTER_MS,
-  DEFAULT_FORGET_AFTER_MS,
-  DEFAULT_HEARTBEAT_MS,
-  type MembershipOptions,
-} from './membership-options.js';
-export {
-  PRESENCE_PAYLOAD_PART,
-  PresenceGossip,
-  type PresenceGossipStats,
-} from './presence-gossip.js';
-export {
-  DEFAULT_BROADCAST_MS,
-  DEFAULT_PURGE_AFTER_MS,
-  DEFAULT_STATE_REQUEST_TIMEOUT_MS,
-  type PresenceGossipOptions,
-} from './presence-gossip-options.js';
-export {
-  decodePresenceDelta,
-  decodeStateRequest,
-  encodePresenceDelta,
-  encodeStateRequest,
+  type HeartbeatPayload,
+  nodeDirectWildcard,
+  nodeHandoffWildcard,
+  ownerPublishWildcard,
+  PRESENCE_DELTA_SUBJECT,
+  PRESENCE_SUBJECT_WILDCARD,
+  parseClusterMessage,
+  parseRoomSubject,
   presenceClockOf,
-  type StateRequest,
-} from './presence-wire.js';
-export { isProxyId, PROXY_ID_BASE } from './proxy-table.js';
-export { CLAIM_PAYLOAD_PART, claimPart, PeerClaims } from './room-claims.js';
-export { type LaneJob, RoomLanes, type RoomLanesOptions } from './room-lanes.js';
-export { RoomRouteError, type RoomRouteErrorCode } from './room-route-error.js';
-export {
-  decodeRoomDirect,
-  decodeRoomFan,
-  decodeRoomReply,
-  decodeRoomRequest,
-  encodeRoomDirect,
-  encodeRoomFan,
-  encodeRoomReply,
-  encodeRoomRequest,
+  presenceStateSubject,
   type RoomDirect,
   type RoomFan,
+  type RoomHandoff,
   type RoomReply,
   type RoomRequest,
-} from './room-wire.js';
-export * from './subjects.js';
+  RoomRouteError,
+  type RoomRouteErrorCode,
+  type RoomSubject,
+  roomDirectSubject,
+  roomFanoutSubject,
+  roomHandoffSubject,
+  roomPublishSubject,
+  type StateRequest,
+  SUBJECT_ROOT,
+  tenantSubjectWildcard,
+} from './wire/index.js';

@@ -19,7 +19,8 @@ export { DEFAULT_RING_LINGER_MS } from '../shard/index.js';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 export const DEFAULT_DOWN_AFTER_MS = 3_000;
 export const DEFAULT_PRESENCE_BROADCAST_MS = 250;
-export { PRESENCE_COALESCE_MS as DEFAULT_PRESENCE_COALESCE_MS } from '../../actors/index.js';
+/** The node's default for presence-coalesce-ms (PresenceTracker's own default is the same). */
+export const DEFAULT_PRESENCE_COALESCE_MS = 50;
 export { DEFAULT_FAN_IN_LINGER_MS as DEFAULT_FANOUT_LINGER_MS } from '../cluster/index.js';
 export const DEFAULT_LOG_LEVEL = 'info';
 export const DEFAULT_JWKS_ALGS: readonly string[] = ['RS256', 'ES256', 'EdDSA'];

@@ -5,7 +5,6 @@ import {
   roomOfKey,
   topicOf,
 } from '../../actors/index.js';
-import type { Principal } from '../auth/index.js';
 import {
   CLOSE_DRAINING,
   CLOSE_MESSAGE_TOO_BIG,
@@ -15,7 +14,8 @@ import {
   httpErrorBody,
   type Presences,
   toWireError,
-} from '../protocol/index.js';
+} from '../../proto/wire/index.js';
+import type { Principal } from '../auth/index.js';
 import type { ShardDelivery } from '../shard/index.js';
 import {
   type HttpRequest,

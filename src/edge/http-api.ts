@@ -5,8 +5,13 @@ import {
   type RoomGateway,
   roomKeyOf,
 } from '../../actors/index.js';
-import { type Cap, isValidRoomName, type Principal, principalMayAccess } from '../auth/index.js';
-import { decodeTextFrameBytes, toWireError, WireError } from '../protocol/index.js';
+import {
+  decodeTextFrameBytes,
+  isValidRoomName,
+  toWireError,
+  WireError,
+} from '../../proto/wire/index.js';
+import { type Cap, type Principal, principalMayAccess } from '../auth/index.js';
 import type { HttpRequest, TemplatedApp } from '../uws/index.js';
 import type { EdgeOptions } from './edge-options.js';
 import { Reply, readBody } from './http-response.js';

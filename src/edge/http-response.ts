@@ -1,4 +1,4 @@
-import { httpErrorBody, type WireErrorCode } from '../protocol/index.js';
+import { httpErrorBody, type WireErrorCode } from '../../proto/wire/index.js';
 import type { HttpResponse } from '../uws/index.js';
 
 /** HTTP status per wire error code, for the HTTP API's error answers. */

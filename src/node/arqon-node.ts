@@ -8,14 +8,14 @@ import {
   type RoomGateway,
   toWirePresences,
 } from '../../actors/index.js';
+import { TokenBucket } from '../../actors/limits/index.js';
+import { WireError } from '../../proto/wire/index.js';
 import { type Child, type ExitReason, Supervisor } from '../../supervision/index.js';
 import { type Principal, TokenVerifier } from '../auth/index.js';
 import type { LocalRooms } from '../cluster/index.js';
 import type { NodeConfig } from '../config/index.js';
 import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
-import { TokenBucket } from '../limits/index.js';
 import { NodeMetrics } from '../metrics/index.js';
-import { WireError } from '../protocol/index.js';
 import {
   type ShardPool,
   ShardPool as ShardPoolClass,

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
-import {
-  AuthError,
-  assertValidRoomName,
-  isValidRoomName,
-  MAX_ROOM_NAME_LENGTH,
-  RoomPattern,
-} from '../../src/auth/index.js';
+import { isValidRoomName, MAX_ROOM_NAME_LENGTH } from '../../proto/wire/index.js';
+import { AuthError, assertValidRoomName, RoomPattern } from '../../src/auth/index.js';
 
 t.test('room pattern - matches by segment', async (t) => {
   const table: Array<[string, string, boolean]> = [

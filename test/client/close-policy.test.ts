@@ -1,5 +1,12 @@
 import t from 'tap';
 import {
+  CLOSE_DRAINING as SERVER_DRAINING,
+  CLOSE_POLICY_DROP as SERVER_POLICY_DROP,
+  CLOSE_POLICY_VIOLATION as SERVER_POLICY_VIOLATION,
+  CLOSE_SLOW_CONSUMER as SERVER_SLOW_CONSUMER,
+  CLOSE_TOKEN_EXPIRED as SERVER_TOKEN_EXPIRED,
+} from '../../proto/wire/index.js';
+import {
   CLOSE_DRAINING,
   CLOSE_POLICY_DROP,
   CLOSE_POLICY_VIOLATION,
@@ -7,13 +14,6 @@ import {
   CLOSE_TOKEN_EXPIRED,
   shouldReconnect,
 } from '../../src/client/index.js';
-import {
-  CLOSE_DRAINING as SERVER_DRAINING,
-  CLOSE_POLICY_DROP as SERVER_POLICY_DROP,
-  CLOSE_POLICY_VIOLATION as SERVER_POLICY_VIOLATION,
-  CLOSE_SLOW_CONSUMER as SERVER_SLOW_CONSUMER,
-  CLOSE_TOKEN_EXPIRED as SERVER_TOKEN_EXPIRED,
-} from '../../src/protocol/index.js';
 
 t.test('close policy - the client copies the server close codes', async (t) => {
   t.same(

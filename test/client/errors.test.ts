@@ -1,6 +1,6 @@
 import t from 'tap';
+import { WIRE_ERROR_CODES as SERVER_CODES } from '../../proto/wire/index.js';
 import { ArqonClientError, isWireErrorCode, WIRE_ERROR_CODES } from '../../src/client/index.js';
-import { WIRE_ERROR_CODES as SERVER_CODES } from '../../src/protocol/index.js';
 
 t.test('errors - the client knows exactly the server error codes', async (t) => {
   t.same([...WIRE_ERROR_CODES].sort(), [...SERVER_CODES].sort());

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
+import { encodeMessageFrame, encodeTextFrame } from '../../proto/wire/index.js';
 import { ArqonClientError } from '../../src/client/index.js';
 import { parseServerFrame } from '../../src/client/parse-server-frame.js';
-import { encodeMessageFrame, encodeTextFrame } from '../../src/protocol/index.js';
 
 const encoder = new TextEncoder();
 

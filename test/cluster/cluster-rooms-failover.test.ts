@@ -1,6 +1,6 @@
 import t from 'tap';
+import { toWireError } from '../../proto/wire/index.js';
 import { Membership, ownerPublishWildcard } from '../../src/cluster/index.js';
-import { toWireError } from '../../src/protocol/index.js';
 import { connectTo, eventually, sleep } from './fixtures/cluster-fixtures.js';
 import {
   deliveriesOf,

@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import t from 'tap';
 import { roomKeyOf } from '../../actors/index.js';
+import { toWireError } from '../../proto/wire/index.js';
 import {
   ClusterError,
   ClusterRooms,
@@ -12,7 +13,6 @@ import {
   roomFanoutSubject,
   roomPublishSubject,
 } from '../../src/cluster/index.js';
-import { toWireError } from '../../src/protocol/index.js';
 import { ShardPool } from '../../src/shard/index.js';
 import { eventually, sleep } from './fixtures/cluster-fixtures.js';
 import {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { PeerTable } from '../../src/cluster/peer-table.js';
+import { PeerTable } from '../../src/cluster/membership/peer-table.js';
 
 const n2 = { node: 'n2', incarnation: 'b' };
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { ClientFrameSchema, ServerFrameSchema } from '../../proto/index.js';
+import * as protocol from '../../proto/wire/index.js';
 import {
   WIRE_ERROR_CODES as SDK_WIRE_ERROR_CODES,
   shouldReconnect,
@@ -20,7 +21,6 @@ import {
 } from '../../src/config/index.js';
 import { httpRoutes } from '../../src/edge/http-api.js';
 import { HTTP_STATUS_OF } from '../../src/edge/http-response.js';
-import * as protocol from '../../src/protocol/index.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startTestNode } from '../helpers/test-node.js';
 import { TestClient } from '../helpers/ws-client.js';

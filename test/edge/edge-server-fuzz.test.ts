@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t, { type Test } from 'tap';
-import { WIRE_ERROR_CODES } from '../../src/protocol/index.js';
+import { WIRE_ERROR_CODES } from '../../proto/wire/index.js';
 import { startTestNode } from '../helpers/test-node.js';
 import { type Entry, type Frame, nextRef, TestClient } from '../helpers/ws-client.js';
 

@@ -5,7 +5,7 @@
  */
 import { fromBinary, type JsonObject } from '@bufbuild/protobuf';
 import { type PresenceMetas, ServerFrameSchema } from '../../proto/index.js';
-import { type ClientFrame, encodeClientBinaryFrame } from '../../src/protocol/index.js';
+import { type ClientFrame, encodeClientBinaryFrame } from '../../proto/wire/index.js';
 
 export interface Frame {
   readonly op: string;

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import type { ClientFrame } from '../../src/protocol/index.js';
+import type { ClientFrame } from '../../proto/wire/index.js';
 import { clientBinary, decodeServerBinary, type Frame } from './server-frames.js';
 
 export type { Frame } from './server-frames.js';

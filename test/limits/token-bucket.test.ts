@@ -1,5 +1,5 @@
 import t from 'tap';
-import { LimitError, TokenBucket } from '../../src/limits/index.js';
+import { LimitError, TokenBucket } from '../../actors/limits/index.js';
 
 t.test('token bucket - allows a burst then the rate', async (t) => {
   const bucket = new TokenBucket(10, 3, 0);

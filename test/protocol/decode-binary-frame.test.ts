@@ -7,7 +7,7 @@ import {
   decodeBinaryFrame,
   MAX_REF_LENGTH,
   type WireErrorCode,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 type Init = Parameters<typeof create<typeof ClientFrameSchema>>[1];
 const pb = (init: Init): Uint8Array => toBinary(ClientFrameSchema, create(ClientFrameSchema, init));

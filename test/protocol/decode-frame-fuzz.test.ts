@@ -11,7 +11,7 @@ import {
   encodeClientTextFrame,
   MAX_REF_LENGTH,
   WireError,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 // Decoders may only answer a frame with these: anything else (`internal`) would be a decoder bug.
 const DECODE_CODES = new Set(['bad_frame', 'unknown_op']);

@@ -9,7 +9,7 @@ import {
   MAX_REF_LENGTH,
   type WireErrorBody,
   type WireErrorCode,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);

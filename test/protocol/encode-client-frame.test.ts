@@ -7,7 +7,7 @@ import {
   encodeClientBinaryFrame,
   encodeClientTextFrame,
   ProtocolError,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 

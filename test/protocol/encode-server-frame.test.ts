@@ -6,7 +6,7 @@ import {
   encodeTextFrame,
   type ServerFrame,
   WireError,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 const pbOf = (frame: ServerFrame) => fromBinary(ServerFrameSchema, encodeBinaryFrame(frame)).op;
 const jsonOf = (frame: ServerFrame): unknown => JSON.parse(encodeTextFrame(frame));

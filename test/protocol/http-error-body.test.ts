@@ -1,5 +1,5 @@
 import t from 'tap';
-import { httpErrorBody } from '../../src/protocol/index.js';
+import { httpErrorBody } from '../../proto/wire/index.js';
 
 t.test('http error body - is the JSON error envelope of the contract', async (t) => {
   const body = httpErrorBody('unauthorized', 'token "expired"');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { findMemberSpan } from '../../src/protocol/json-span.js';
+import { findMemberSpan } from '../../proto/wire/json-span.js';
 
 function member(text: string, key: string): string | undefined {
   const span = findMemberSpan(text, key);

@@ -11,7 +11,7 @@ import {
   encodeClientBinaryFrame,
   encodeMessageFrame,
   type MessageDelivery,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 

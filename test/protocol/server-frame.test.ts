@@ -1,5 +1,5 @@
 import t from 'tap';
-import { errorAnswer, replyOk, WireError } from '../../src/protocol/index.js';
+import { errorAnswer, replyOk, WireError } from '../../proto/wire/index.js';
 
 t.test('server frame - a failure with a ref is a reply, without one an error frame', async (t) => {
   const error = new WireError('bad_frame', 'room missing', { cause: new Error('x') });

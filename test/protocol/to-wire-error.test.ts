@@ -6,7 +6,7 @@ import {
   WIRE_ERROR_TABLE,
   WireError,
   type WireErrorCode,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 class FakeModuleError extends Error {
   readonly code: string;

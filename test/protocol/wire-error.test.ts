@@ -9,7 +9,7 @@ import {
   isWireErrorCode,
   WIRE_ERROR_CODES,
   WireError,
-} from '../../src/protocol/index.js';
+} from '../../proto/wire/index.js';
 
 t.test('wire error - the closed set is exactly docs/protocol.md, "Errors"', async (t) => {
   t.same([...WIRE_ERROR_CODES].sort(), [
