@@ -1,0 +1,11 @@
+// Answers something that is not JSON.
+import { Host } from '@extism/as-pdk';
+
+export function on_publish(): i32 {
+  Host.outputString('{"allow": tru');
+  return 0;
+}
+export function on_join(): i32 {
+  Host.outputString('yes please');
+  return 0;
+}
