@@ -5,7 +5,3 @@ export function on_publish(): i32 {
   Host.outputString('{"allow": tru');
   return 0;
 }
-export function on_join(): i32 {
-  Host.outputString('yes please');
-  return 0;
-}
