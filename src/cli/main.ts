@@ -13,9 +13,9 @@ const USAGE = `usage:
   arq pub --room R --data JSON [--url ws://HOST:PORT/ws] [--token T]
   arq sub --room R [--url ...] [--token T]            print the room's messages as JSON lines
   arq tail --room R [--lines N] [--url ...] [--token T]  the last N messages, then follow
-  arq policy push NAME FILE.wasm [--tenant T] [--timeout-ms N] [--url ...] [--token T]
+  arq policy push [--tenant T] [--timeout-ms N] [--url ...] [--token T] NAME FILE.wasm
   arq policy ls [--url ...] [--token T]               the policies in force, with their sha256
-  arq policy rm NAME [--tenant T] [--url ...] [--token T]
+  arq policy rm [--tenant T] [--url ...] [--token T] NAME
 --url defaults to ARQ_URL or ws://127.0.0.1:7070/ws, --token to ARQ_TOKEN (admin cap for policy).
 Every option of start also reads ARQ_<OPTION> (e.g. ARQ_PORT) and a config-file key; see README.md.`;
 

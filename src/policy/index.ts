@@ -1,4 +1,6 @@
-export { CONFIG_SECTION, type CompiledPolicy, compilePolicy } from './compile-policy.js';
+// compilePolicy is left out on purpose: it loads Extism, which warns about node:wasi in every
+// thread that imports it; only compile threads and runner threads need it.
+export type { CompiledPolicy } from './compile-policy.js';
 export { HOOK_NAMES, type HookName, isHookName } from './hook-name.js';
 export { type HookVerdict, parseVerdict } from './hook-verdict.js';
 export { KvPolicyLedger, type KvPolicyLedgerOptions } from './kv-policy-ledger.js';
