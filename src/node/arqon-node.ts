@@ -22,8 +22,10 @@ import {
   LocalPolicyLedger,
   PolicyCompiler,
   PolicyHost,
+  type PolicyLedger,
   type PolicyLimits,
   parseTimeoutMs,
+  RefusingPolicyLedger,
   type RunnerPolicy,
   WASM_PAGE_BYTES,
 } from '../policy/index.js';
@@ -225,11 +227,7 @@ export class ArqonNode implements ConnectionHost {
     }
     // The stored policies are in force (edge and shards) before the node listens: a node that
     // starts after a push never lets a connection in unchecked.
-    await this.#policies.start(
-      this.#cluster !== null
-        ? await KvPolicyLedger.open({ connection: this.#cluster.connection, log: this.#log })
-        : new LocalPolicyLedger(),
-    );
+    await this.#policies.start(await this.#policyLedger());
     const port = await this.#edge.listen();
     this.#readiness = 'ready';
     if (config.idleGc) {
@@ -238,6 +236,18 @@ export class ArqonNode implements ConnectionHost {
       this.#idleCollector.start();
     }
     return port;
+  }
+
+  /** Alone: in memory. In a cluster: JetStream, or, without it, none (pushes are refused). */
+  async #policyLedger(): Promise<PolicyLedger> {
+    if (this.#cluster === null) return new LocalPolicyLedger();
+    try {
+      return await KvPolicyLedger.open({ connection: this.#cluster.connection, log: this.#log });
+    } catch (error) {
+      const reason = `policies need JetStream on the cluster's NATS: ${error instanceof Error ? error.message : String(error)}`;
+      this.#log(`${reason}; policy pushes are refused`);
+      return new RefusingPolicyLedger(reason);
+    }
   }
 
   /** Ready once listening and, in a cluster, once the first heartbeat round has been heard. */

@@ -23,6 +23,7 @@ export * from './policy-limits.js';
 export { type PolicyInfo, type PolicyRecord, policyKey } from './policy-record.js';
 export type { PolicyMetrics, PolicyReport } from './policy-report.js';
 export { PolicyRunner, type PolicyRunnerOptions } from './policy-runner.js';
+export { RefusingPolicyLedger } from './refusing-policy-ledger.js';
 export type { Evaluation, PolicyOutcome, RunnerPolicy } from './runner-messages.js';
 export {
   isPolicyDeployment,

@@ -65,6 +65,8 @@ export class PolicyHost {
   readonly #waiters = new Map<string, { version: number; resolve: () => void }[]>();
   #hooked = new Map<HookName, Set<string | null>>();
   #ledger: PolicyLedger | null = null;
+  /** What list() shows: the set once the edge's runner and every shard hold it. */
+  #listed: readonly PolicyRecord[] = [];
   #started = false;
 
   constructor(options: PolicyHostOptions) {
@@ -98,10 +100,7 @@ export class PolicyHost {
 
   /** The policies in force on this node, in the order they run. */
   list(): PolicyInfo[] {
-    return [...this.#inForce.values()]
-      .map((p) => p.record)
-      .sort(comparePolicies)
-      .map(policyInfo);
+    return this.#listed.map(policyInfo);
   }
 
   /**
@@ -229,6 +228,7 @@ export class PolicyHost {
     const policies = this.#runnerPolicies();
     this.#hooked = hookScopes(policies);
     await Promise.all([this.#runner.install(policies), this.#o.deploy(policies)]);
+    this.#listed = [...this.#inForce.values()].map((p) => p.record).sort(comparePolicies);
     this.#settle(change.key, change.record?.version ?? 0);
     const after = this.#connectIds();
     if (before !== after) void this.#recheck();

@@ -49,7 +49,7 @@ export const WIRE_ERROR_TABLE: Readonly<Record<string, WireErrorRule>> = Object.
   ARQ_ERR_POLICY_NAME: { code: 'bad_frame', message: null },
   ARQ_ERR_POLICY_OPTIONS: { code: 'bad_frame', message: null },
   ARQ_ERR_POLICY_NOT_FOUND: { code: 'no_such_room', message: null },
-  ARQ_ERR_POLICY_STORE: { code: 'overloaded', message: 'the policy store is not available; retry' },
+  ARQ_ERR_POLICY_STORE: { code: 'overloaded', message: null },
 });
 
 /**
