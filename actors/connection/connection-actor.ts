@@ -1,4 +1,5 @@
 import {
+  CLOSE_POLICY_DROP,
   CLOSE_POLICY_VIOLATION,
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
@@ -231,7 +232,7 @@ export class ConnectionActor {
     const ref = frame.ref;
     const meta = frame.meta ?? EMPTY_META;
     const presence = this.#principal.caps.has('presence');
-    this.#ops.start(roomKey, () =>
+    const join = (): void =>
       this.#host.rooms.join(roomKey, this.#id, frame.since ?? null, false, (error, reply) => {
         const waiting = this.#ops.settle(roomKey);
         if (this.#state === 'closed') {
@@ -241,8 +242,32 @@ export class ConnectionActor {
         if (error !== null || reply === null) this.#reject(ref, toWireError(error), encoding);
         else this.#joined(frame, roomKey, reply, encoding, meta, presence, nowMs);
         this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
+      });
+    const { tenant, sub } = this.#principal;
+    if (!this.#host.policy.guards('on_join', tenant)) {
+      this.#ops.start(roomKey, join);
+      return;
+    }
+    // The join is in flight from the policy check on: later frames of this room wait behind it.
+    this.#ops.start(roomKey, () =>
+      this.#host.policy.checkJoin(tenant, sub, frame.room, meta, (denial) => {
+        if (denial === null) {
+          if (this.#state !== 'closed') join();
+          else this.#ops.settle(roomKey);
+          return;
+        }
+        const waiting = this.#ops.settle(roomKey);
+        if (this.#state === 'closed') return;
+        this.#denied(ref, denial.reason, denial.disconnect, encoding);
+        this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
       }),
     );
+  }
+
+  /** A policy denied a join or publish: answer `policy_denied`, and close with 4003 if asked. */
+  #denied(ref: string | undefined, reason: string, disconnect: boolean, enc: FrameEncoding): void {
+    this.#reject(ref, new WireError('policy_denied', reason), enc);
+    if (disconnect) this.close(CLOSE_POLICY_DROP, 'dropped by policy');
   }
 
   /** The room answered a join: subscribe (before anything else is read off the ring), reply. */
@@ -337,15 +362,20 @@ export class ConnectionActor {
     const encoding = this.#encoding;
     const ref = frame.ref;
     // Without a ref nothing is answered, so the room is not asked to answer either: one ring
-    // record less per publish each way.
-    if (ref === undefined) {
+    // record less per publish each way. Unless a policy may deny it: the sender learns of a deny
+    // by an `error` frame (and a disconnect verdict must reach this connection).
+    const guarded = this.#host.policy.guards('on_publish', this.#principal.tenant);
+    if (ref === undefined && !guarded) {
       this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, null);
       return;
     }
     this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, (error, reply) => {
       if (this.#state === 'closed') return;
-      if (error !== null || reply === null) this.#reject(ref, toWireError(error), encoding);
-      else
+      if (error !== null && this.#host.policy.disconnects(error)) {
+        this.#denied(ref, toWireError(error).message, true, encoding);
+      } else if (error !== null || reply === null) {
+        if (ref !== undefined || error !== null) this.#reject(ref, toWireError(error), encoding);
+      } else if (ref !== undefined)
         this.#send(
           { op: 'reply', ref, status: 'ok', body: { id: reply.id, offset: reply.offset } },
           encoding,

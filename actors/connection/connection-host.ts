@@ -61,6 +61,32 @@ export interface ConnectionMetrics {
   closed(code: number): void;
 }
 
+/** A safety policy's deny, as a connection acts on it. */
+export interface PolicyDenial {
+  readonly reason: string;
+  /** Close the socket with 4003 after answering. */
+  readonly disconnect: boolean;
+}
+
+/**
+ * The node's safety policies as connections see them (src/policy implements it; on_connect runs
+ * before a connection exists, on_publish in the room's shard).
+ */
+export interface PolicyGate {
+  /** True when some on_join or on_publish policy applies to the tenant. */
+  guards(hook: 'on_join' | 'on_publish', tenant: string): boolean;
+  /** Runs on_join; `done` gets null (allowed) or the denial. */
+  checkJoin(
+    tenant: string,
+    sub: string,
+    room: string,
+    meta: unknown,
+    done: (denial: PolicyDenial | null) => void,
+  ): void;
+  /** True for a room's answer to a publish that denies it and asks to close the sender's socket. */
+  disconnects(error: Error): boolean;
+}
+
 /** The node's services a connection uses; one host serves every connection of the node. */
 export interface ConnectionHost {
   readonly nodeId: string;
@@ -68,6 +94,7 @@ export interface ConnectionHost {
   readonly rooms: RoomGateway;
   readonly presence: PresenceTracker;
   readonly metrics: ConnectionMetrics;
+  readonly policy: PolicyGate;
   verify(token: string): Promise<ConnectionPrincipal>;
   /** Takes one publish from the tenant's budget; false when it is spent. */
   tenantMayPublish(tenant: string, nowMs: number): boolean;

@@ -5,6 +5,8 @@ export type {
   ConnectionLimits,
   ConnectionMetrics,
   JoinAnswer,
+  PolicyDenial,
+  PolicyGate,
   PublishAnswer,
   RoomGateway,
 } from './connection-host.js';

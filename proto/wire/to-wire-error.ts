@@ -42,6 +42,14 @@ export const WIRE_ERROR_TABLE: Readonly<Record<string, WireErrorRule>> = Object.
   ARQ_ERR_SHARD_DOWN: { code: 'overloaded', message: 'room restarting; retry' },
   ARQ_ERR_SHARD_TIMEOUT: { code: 'overloaded', message: OVERLOADED },
   ARQ_ERR_SHARD_STOPPED: { code: 'overloaded', message: 'node is stopping' },
+  // safety policies (src/policy): a deny carries the policy's reason; a refused push says why
+  ARQ_ERR_POLICY_DENIED: { code: 'policy_denied', message: null },
+  ARQ_ERR_POLICY_DISCONNECT: { code: 'policy_denied', message: null },
+  ARQ_ERR_POLICY_MODULE: { code: 'bad_frame', message: null },
+  ARQ_ERR_POLICY_NAME: { code: 'bad_frame', message: null },
+  ARQ_ERR_POLICY_OPTIONS: { code: 'bad_frame', message: null },
+  ARQ_ERR_POLICY_NOT_FOUND: { code: 'no_such_room', message: null },
+  ARQ_ERR_POLICY_STORE: { code: 'overloaded', message: null },
 });
 
 /**

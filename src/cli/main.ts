@@ -2,6 +2,7 @@
 import { authGenCommand } from './auth-gen-command.js';
 import { CliError } from './cli-error.js';
 import { devUpCommand } from './dev-up-command.js';
+import { policyCommand } from './policy-commands.js';
 import { pubCommand, subCommand } from './room-commands.js';
 import { startCommand } from './start-command.js';
 
@@ -12,7 +13,10 @@ const USAGE = `usage:
   arq pub --room R --data JSON [--url ws://HOST:PORT/ws] [--token T]
   arq sub --room R [--url ...] [--token T]            print the room's messages as JSON lines
   arq tail --room R [--lines N] [--url ...] [--token T]  the last N messages, then follow
---url defaults to ARQ_URL or ws://127.0.0.1:7070/ws, --token to ARQ_TOKEN.
+  arq policy push [--tenant T] [--timeout-ms N] [--url ...] [--token T] NAME FILE.wasm
+  arq policy ls [--url ...] [--token T]               the policies in force, with their sha256
+  arq policy rm [--tenant T] [--url ...] [--token T] NAME
+--url defaults to ARQ_URL or ws://127.0.0.1:7070/ws, --token to ARQ_TOKEN (admin cap for policy).
 Every option of start also reads ARQ_<OPTION> (e.g. ARQ_PORT) and a config-file key; see README.md.`;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -32,6 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return subCommand(rest, false);
     case 'tail':
       return subCommand(rest, true);
+    case 'policy':
+      return policyCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -45,6 +51,10 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    if (err instanceof CliError && err.code === 'ARQ_ERR_CLI_REQUEST') {
+      console.error(`arq: ${err.message}`);
+      process.exit(1);
+    }
     if (err instanceof CliError) {
       console.error(`arq: ${err.message}\n${USAGE}`);
       process.exit(2);

@@ -44,6 +44,8 @@ export const CONFIG_FIELDS = {
   'tls-cert': 'tlsCert',
   'tls-key': 'tlsKey',
   'log-level': 'logLevel',
+  'policy-memory-mb': 'policyMemoryMb',
+  'policy-compile': 'policyCompile',
 } as const satisfies Record<OptionName, keyof NodeConfig>;
 
 /** Every NodeConfig field comes from an option: a field missing above fails to compile here. */

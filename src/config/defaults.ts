@@ -23,6 +23,8 @@ export const DEFAULT_PRESENCE_BROADCAST_MS = 250;
 export const DEFAULT_PRESENCE_COALESCE_MS = 50;
 export { DEFAULT_FAN_IN_LINGER_MS as DEFAULT_FANOUT_LINGER_MS } from '../cluster/index.js';
 export const DEFAULT_LOG_LEVEL = 'info';
+/** 16 MiB of Wasm memory per policy instance (DEFAULT_POLICY_MEMORY_PAGES of src/policy). */
+export const DEFAULT_POLICY_MEMORY_MB = 16;
 export const DEFAULT_JWKS_ALGS: readonly string[] = ['RS256', 'ES256', 'EdDSA'];
 
 /** cores - 1, at least 1: the edge keeps one core. */

@@ -54,7 +54,12 @@ export interface NodeConfig {
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;
   readonly logLevel: LogLevel;
+  readonly policyMemoryMb: number;
+  readonly policyCompile: PolicyCompile;
 }
+
+export const POLICY_COMPILE_MODES = ['pool', 'inline'] as const;
+export type PolicyCompile = (typeof POLICY_COMPILE_MODES)[number];
 
 export interface ConfigSources {
   /** Parsed flags, keyed by flag name (`node-id`). */
@@ -138,6 +143,8 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     tlsCert: r.string('tls-cert'),
     tlsKey: r.string('tls-key'),
     logLevel: r.oneOf('log-level', LOG_LEVELS) ?? D.DEFAULT_LOG_LEVEL,
+    policyMemoryMb: r.int('policy-memory-mb') ?? D.DEFAULT_POLICY_MEMORY_MB,
+    policyCompile: r.oneOf('policy-compile', POLICY_COMPILE_MODES) ?? 'pool',
   };
   checkTogether(config, origins);
   return { config: Object.freeze(config), origins };

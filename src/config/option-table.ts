@@ -140,6 +140,18 @@ export const OPTION_TABLE = [
   { name: 'tls-cert', kind: 'string', help: 'PEM certificate file (with --tls-key)' },
   { name: 'tls-key', kind: 'string', help: 'PEM private key file (with --tls-cert)' },
   { name: 'log-level', kind: 'string', help: 'error, warn, info or debug' },
+  {
+    name: 'policy-memory-mb',
+    kind: 'int',
+    min: 1,
+    max: 4096,
+    help: 'Wasm memory limit of one policy instance, in MiB',
+  },
+  {
+    name: 'policy-compile',
+    kind: 'string',
+    help: 'where pushed policies compile: pool (a piscina thread) or inline (the edge thread; for comparison)',
+  },
 ] as const satisfies readonly OptionRow[];
 
 export type OptionName = (typeof OPTION_TABLE)[number]['name'];

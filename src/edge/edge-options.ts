@@ -4,6 +4,14 @@ import type { Principal } from '../auth/index.js';
 import type { NodeMetrics } from '../metrics/index.js';
 import { EdgeError } from './edge-error.js';
 
+/** An upgrade whose token passed, as on_connect policies see it. */
+export interface ConnectAttempt {
+  readonly tenant: string;
+  readonly sub: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly remote: string;
+}
+
 /** The node's readiness, as /readyz reports it. */
 export type Readiness = 'starting' | 'ready' | 'draining';
 
@@ -20,6 +28,8 @@ export interface EdgeOptions {
   readonly metrics: NodeMetrics;
   readonly verify: (token: string) => Promise<Principal>;
   readonly readiness: () => Readiness;
+  /** on_connect policies: resolves with a denial's reason, or null when the upgrade may go on. */
+  readonly checkConnect: (attempt: ConnectAttempt) => Promise<{ readonly reason: string } | null>;
   /**
    * Present only with --chaos: terminates a shard thread; returns the shard killed, or null when it
    * is not running. Throws a WireError for a shard that does not exist.

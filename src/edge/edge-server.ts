@@ -8,6 +8,7 @@ import {
 import {
   CLOSE_DRAINING,
   CLOSE_MESSAGE_TOO_BIG,
+  CLOSE_POLICY_DROP,
   EncodedMessage,
   encodeBinaryFrame,
   encodeTextFrame,
@@ -29,13 +30,15 @@ import {
   type WebSocket,
 } from '../uws/index.js';
 import { EdgeError } from './edge-error.js';
-import type { EdgeOptions } from './edge-options.js';
+import type { ConnectAttempt, EdgeOptions } from './edge-options.js';
 import { PublishClock } from './publish-clock.js';
 import { RoomTopics } from './room-topics.js';
 import { UwsSocket } from './uws-socket.js';
 
 interface SocketData {
   readonly principal: Principal;
+  /** The client's address as the upgrade saw it (on_connect's `remote`). */
+  readonly remote: string;
   readonly connId: number;
   actor: ConnectionActor | null;
   socket: UwsSocket<SocketData> | null;
@@ -218,6 +221,18 @@ export class EdgeServer {
     }
   }
 
+  /** Every open connection, for on_connect re-checks; `drop` closes one with 4003. */
+  *liveConnections(): IterableIterator<ConnectAttempt & { drop(reason: string): void }> {
+    for (const data of this.#connections.values()) {
+      const actor = data.actor;
+      if (actor === null || actor.state !== 'open') continue;
+      yield {
+        ...connectAttempt(data.principal, data.remote),
+        drop: (reason) => actor.close(CLOSE_POLICY_DROP, reason),
+      };
+    }
+  }
+
   /** Each connection in a room restarts its membership (its shard restarted or the room crashed). */
   restoreRooms(match: (roomKey: string) => boolean): number {
     let restored = 0;
@@ -241,13 +256,14 @@ export class EdgeServer {
     const extensions = req.getHeader('sec-websocket-extensions');
     const authorization = req.getHeader('authorization');
     const token = req.getQuery('token') || bearer(authorization);
+    const remote = textDecoder.decode(res.getRemoteAddressAsText());
     let aborted = false;
     res.onAborted(() => {
       aborted = true;
     });
     const refuse = (
       status: string,
-      code: 'unauthorized' | 'rate_limited' | 'overloaded',
+      code: 'unauthorized' | 'rate_limited' | 'overloaded' | 'policy_denied',
       message: string,
     ): void => {
       if (aborted) return;
@@ -267,26 +283,36 @@ export class EdgeServer {
       refuse('401 Unauthorized', 'unauthorized', 'token missing');
       return;
     }
+    const admitted = (principal: Principal): Promise<Principal | null> =>
+      this.#options.checkConnect(connectAttempt(principal, remote)).then((denial) => {
+        if (denial === null) return principal;
+        refuse('403 Forbidden', 'policy_denied', denial.reason);
+        return null;
+      });
     this.#options.verify(decodeURIComponentSafe(token)).then(
-      (principal) => {
-        if (aborted) return;
-        // The node may have started draining while the token was checked.
-        if (this.#options.readiness() !== 'ready') {
-          refuse('503 Service Unavailable', 'overloaded', 'node is not accepting connections');
-          return;
-        }
-        if ((this.#perTenant.get(principal.tenant) ?? 0) >= this.#options.maxConnectionsPerTenant) {
-          refuse('429 Too Many Requests', 'rate_limited', 'tenant connection limit reached');
-          return;
-        }
-        const data: SocketData = {
-          principal,
-          connId: this.#allocateConnId(),
-          actor: null,
-          socket: null,
-        };
-        res.cork(() => res.upgrade(data, key, protocol, extensions, context));
-      },
+      (verified) =>
+        admitted(verified).then((principal) => {
+          if (principal === null || aborted) return;
+          // The node may have started draining while the token was checked.
+          if (this.#options.readiness() !== 'ready') {
+            refuse('503 Service Unavailable', 'overloaded', 'node is not accepting connections');
+            return;
+          }
+          if (
+            (this.#perTenant.get(principal.tenant) ?? 0) >= this.#options.maxConnectionsPerTenant
+          ) {
+            refuse('429 Too Many Requests', 'rate_limited', 'tenant connection limit reached');
+            return;
+          }
+          const data: SocketData = {
+            principal,
+            remote,
+            connId: this.#allocateConnId(),
+            actor: null,
+            socket: null,
+          };
+          res.cork(() => res.upgrade(data, key, protocol, extensions, context));
+        }),
       (error: unknown) => refuse('401 Unauthorized', 'unauthorized', toWireError(error).message),
     );
   }
@@ -341,6 +367,21 @@ export class EdgeServer {
       this.#listenSocket = null;
     }
   }
+}
+
+const textDecoder = new TextDecoder();
+
+/** on_connect's view of a verified token: its claims as the token had them. */
+function connectAttempt(principal: Principal, remote: string): ConnectAttempt {
+  const claims: Record<string, unknown> = {
+    sub: principal.sub,
+    tid: principal.tenant,
+    rooms: principal.rooms.map((r) => r.source),
+    caps: [...principal.caps],
+  };
+  if (principal.expiresAtMs !== null) claims.exp = Math.floor(principal.expiresAtMs / 1000);
+  if (principal.issuedAtMs !== null) claims.iat = Math.floor(principal.issuedAtMs / 1000);
+  return { tenant: principal.tenant, sub: principal.sub, claims, remote };
 }
 
 function bearer(header: string): string {

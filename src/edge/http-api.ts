@@ -15,6 +15,7 @@ import { type Cap, type Principal, principalMayAccess } from '../auth/index.js';
 import type { HttpRequest, TemplatedApp } from '../uws/index.js';
 import type { EdgeOptions } from './edge-options.js';
 import { Reply, readBody } from './http-response.js';
+import { type PolicyAdmin, policyRoutes } from './policy-routes.js';
 
 export interface HttpApiOptions {
   readonly nodeId: string;
@@ -23,6 +24,8 @@ export interface HttpApiOptions {
   readonly presence: PresenceTracker;
   /** Takes one publish from the tenant's budget (HTTP publishes count as the tenant's too). */
   readonly tenantMayPublish: (tenant: string, nowMs: number) => boolean;
+  /** The admin API of safety policies (PROTOCOL section 6). */
+  readonly policies: PolicyAdmin;
 }
 
 /** The connection id of publishes made over HTTP (no socket: nothing to exclude from fan-out). */
@@ -117,6 +120,8 @@ export function httpRoutes(options: HttpApiOptions): (app: TemplatedApp) => void
         })
         .catch((error: unknown) => fail(reply, error));
     });
+
+    policyRoutes(app, options.policies, authorize, fail);
 
     app.any('/*', (res) => new Reply(res).error('no_such_room', 'no such endpoint'));
   };

@@ -14,6 +14,8 @@ export class NodeMetrics {
   readonly #rejected: Counter<'code'>;
   readonly #shardRestarts: Counter;
   readonly #closes: Counter<'code'>;
+  readonly #policyDenials: Counter<'policy' | 'scope'>;
+  readonly #policyFailures: Counter<'policy' | 'scope' | 'kind'>;
   #roomsSource: () => Promise<number> = () => Promise.resolve(0);
 
   constructor(nodeId: string, options: { readonly processMetrics?: boolean } = {}) {
@@ -71,6 +73,18 @@ export class NodeMetrics {
       labelNames: ['code'],
       registers,
     });
+    this.#policyDenials = new Counter({
+      name: 'arq_policy_denials_total',
+      help: 'connects, joins and publishes denied by a safety policy (failures included), by policy',
+      labelNames: ['policy', 'scope'],
+      registers,
+    });
+    this.#policyFailures = new Counter({
+      name: 'arq_policy_failures_total',
+      help: 'hook calls that failed (trap, timeout, memory, bad_verdict) and so denied, by policy',
+      labelNames: ['policy', 'scope', 'kind'],
+      registers,
+    });
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.#registry, prefix: 'arq_' });
   }
@@ -110,5 +124,12 @@ export class NodeMetrics {
   }
   closed(code: number): void {
     this.#closes.inc({ code: String(code) });
+  }
+  /** `scope`: `global` or the tenant id. */
+  policyDenied(policy: string, tenant: string | null): void {
+    this.#policyDenials.inc({ policy, scope: tenant ?? 'global' });
+  }
+  policyFailed(policy: string, tenant: string | null, kind: string): void {
+    this.#policyFailures.inc({ policy, scope: tenant ?? 'global', kind });
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { PolicyGate } from '../../actors/index.js';
 import {
   type ConnectionHost,
   formatIncarnation,
@@ -16,6 +17,19 @@ import type { LocalRooms } from '../cluster/index.js';
 import type { NodeConfig } from '../config/index.js';
 import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
 import { NodeMetrics } from '../metrics/index.js';
+import {
+  DEFAULT_POLICY_LIMITS,
+  KvPolicyLedger,
+  LocalPolicyLedger,
+  PolicyCompiler,
+  PolicyHost,
+  type PolicyLedger,
+  type PolicyLimits,
+  parseTimeoutMs,
+  RefusingPolicyLedger,
+  type RunnerPolicy,
+  WASM_PAGE_BYTES,
+} from '../policy/index.js';
 import {
   type ShardPool,
   ShardPool as ShardPoolClass,
@@ -58,9 +72,14 @@ export class ArqonNode implements ConnectionHost {
   #pool: ShardPool | null = null;
   #idleCollector: IdleCollector | null = null;
   #readiness: Readiness = 'starting';
+  readonly #policyLimits: PolicyLimits;
+  readonly #policies: PolicyHost;
+  /** The set the shards hold, handed to a pool that starts afresh. */
+  #deployed: readonly RunnerPolicy[] = [];
 
   readonly limits: ConnectionHost['limits'];
   readonly rooms: RoomGateway;
+  readonly policy: PolicyGate;
 
   constructor(options: ArqonNodeOptions) {
     const config = options.config;
@@ -79,6 +98,28 @@ export class ArqonNode implements ConnectionHost {
       maxSendBufferBytes: config.maxSendBufferBytes,
     };
     this.rooms = this.#gateway();
+    this.#policyLimits = {
+      ...DEFAULT_POLICY_LIMITS,
+      maxMemoryPages: (config.policyMemoryMb * 1024 * 1024) / WASM_PAGE_BYTES,
+    };
+    this.#policies = new PolicyHost({
+      compiler: new PolicyCompiler({ limits: this.#policyLimits, mode: config.policyCompile }),
+      limits: this.#policyLimits,
+      metrics: this.#metrics,
+      log: (line) => this.#log.warn(line),
+      deploy: (policies) => {
+        this.#deployed = policies;
+        return this.#pool?.deployPolicies(policies) ?? Promise.resolve();
+      },
+      connections: () => this.#edge.liveConnections(),
+    });
+    const policies = this.#policies;
+    this.policy = {
+      guards: (hook, tenant) => policies.guards(hook, tenant),
+      checkJoin: (tenant, sub, room, meta, done) =>
+        policies.checkJoin(tenant, sub, room, meta, done),
+      disconnects: (error) => (error as { code?: unknown }).code === 'ARQ_ERR_POLICY_DISCONNECT',
+    };
     this.#presence = new PresenceTracker({
       replica: { node: config.nodeId, incarnation: this.#incarnation },
       coalesceMs: config.presenceCoalesceMs,
@@ -103,6 +144,8 @@ export class ArqonNode implements ConnectionHost {
       metrics: this.#metrics,
       verify: (token: string) => this.verify(token),
       readiness: () => this.#currentReadiness(),
+      checkConnect: (attempt: Parameters<PolicyHost['checkConnect']>[0]) =>
+        policies.checkConnect(attempt),
       killWorker: config.chaos ? (shard: number | null) => this.#killWorker(shard) : null,
     };
     this.#edge = new EdgeServer(
@@ -114,6 +157,13 @@ export class ArqonNode implements ConnectionHost {
         rooms: this.rooms,
         presence: this.#presence,
         tenantMayPublish: (tenant, nowMs) => this.tenantMayPublish(tenant, nowMs),
+        policies: {
+          maxModuleBytes: this.#policyLimits.maxModuleBytes,
+          push: (name, tenant, timeoutMs, bytes) =>
+            policies.push(name, tenant, parseTimeoutMs(timeoutMs), bytes),
+          list: () => policies.list(),
+          remove: (name, tenant) => policies.remove(name, tenant),
+        },
       }),
     );
     this.#root = new Supervisor({
@@ -177,6 +227,9 @@ export class ArqonNode implements ConnectionHost {
         log: this.#log,
       });
     }
+    // The stored policies are in force (edge and shards) before the node listens: a node that
+    // starts after a push never lets a connection in unchecked.
+    await this.#policies.start(await this.#policyLedger());
     const port = await this.#edge.listen();
     this.#readiness = 'ready';
     if (config.idleGc) {
@@ -185,6 +238,21 @@ export class ArqonNode implements ConnectionHost {
       this.#idleCollector.start();
     }
     return port;
+  }
+
+  /** Alone: in memory. In a cluster: JetStream, or, without it, none (pushes are refused). */
+  async #policyLedger(): Promise<PolicyLedger> {
+    if (this.#cluster === null) return new LocalPolicyLedger();
+    try {
+      return await KvPolicyLedger.open({
+        connection: this.#cluster.connection,
+        log: (line) => this.#log.warn(line),
+      });
+    } catch (error) {
+      const reason = `policies need JetStream on the cluster's NATS: ${error instanceof Error ? error.message : String(error)}`;
+      this.#log.warn(`${reason}; policy pushes are refused`);
+      return new RefusingPolicyLedger(reason);
+    }
   }
 
   /** Ready once listening and, in a cluster, once the first heartbeat round has been heard. */
@@ -209,6 +277,7 @@ export class ArqonNode implements ConnectionHost {
       ?.stop()
       .catch((err: unknown) => this.#log.warn(`cluster leave failed: ${String(err)}`));
     await this.#root.stop();
+    await this.#policies.close();
   }
 
   verify(token: string): Promise<Principal> {
@@ -304,8 +373,10 @@ export class ArqonNode implements ConnectionHost {
           ? this.#cluster.onLocalDelivery(delivery)
           : this.#edge.deliver(delivery),
       onEvent: (event) => this.#onPoolEvent(event),
+      policyLimits: this.#policyLimits,
     });
     this.#pool = pool;
+    if (this.#deployed.length > 0) void pool.deployPolicies(this.#deployed);
     await pool.start();
     // A whole new pool has no rooms: every member joins again.
     if (restart) {
@@ -339,6 +410,12 @@ export class ArqonNode implements ConnectionHost {
         return;
       case 'pool-failed':
         this.#log.error(`shard pool failed: ${event.reason}`);
+        return;
+      case 'policy-report':
+        this.#policies.record(event.report.outcome, event.report.where);
+        return;
+      case 'policy-log':
+        this.#log.warn(event.line);
         return;
     }
   }

@@ -109,6 +109,11 @@ export class NodeCluster {
     return cluster;
   }
 
+  /** The node's NATS connection (the policy store uses it too). */
+  get connection(): NatsConnection {
+    return this.#connection;
+  }
+
   /** The gateway connections use: a room's owner may be this node or another. */
   get rooms(): RoomGateway {
     return this.#rooms;

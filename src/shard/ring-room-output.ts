@@ -43,6 +43,23 @@ export class RingRoomOutput implements RoomOutput {
     );
   }
 
+  /** A publish denied by a policy in this shard: the reason, and whether to drop the sender. */
+  replyDenied(corr: number, reason: string, disconnect: boolean): void {
+    const code = disconnect ? 'policy_disconnect' : 'policy_denied';
+    this.#channel.send(
+      {
+        kind: EnvelopeKind.Reply,
+        flags: FLAG_ERROR,
+        connId: 0,
+        roomId: 0,
+        correlationId: corr,
+        value: 0,
+      },
+      EMPTY,
+      encodeJson({ code, message: reason }),
+    );
+  }
+
   deliver(delivery: RoomDelivery): void {
     this.#send(delivery, delivery.senderConn, delivery.echo ? FLAG_ECHO : 0);
   }

@@ -1,3 +1,5 @@
+import type { PolicyReport } from '../policy/index.js';
+
 /**
  * A room message coming back from a shard, handed to the edge synchronously. `body` is a view into
  * the ring, valid only during the callback: the edge encodes its frames from it at once.
@@ -25,4 +27,7 @@ export type ShardPoolEvent =
       readonly roomKey: string;
       readonly reason: string;
     }
-  | { readonly type: 'pool-failed'; readonly reason: string };
+  | { readonly type: 'pool-failed'; readonly reason: string }
+  /** A policy denied or failed in a shard (on_publish): the node counts and logs it. */
+  | { readonly type: 'policy-report'; readonly shard: number; readonly report: PolicyReport }
+  | { readonly type: 'policy-log'; readonly shard: number; readonly line: string };

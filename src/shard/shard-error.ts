@@ -20,11 +20,16 @@ export class ShardError extends Error {
 export type RoomReplyErrorCode =
   | 'ARQ_ERR_NOT_JOINED'
   | 'ARQ_ERR_ROOM_OVERLOADED'
-  | 'ARQ_ERR_ROOM_FAILED';
+  | 'ARQ_ERR_ROOM_FAILED'
+  | 'ARQ_ERR_POLICY_DENIED'
+  | 'ARQ_ERR_POLICY_DISCONNECT';
 
 const ROOM_REPLY_CODES: Readonly<Record<string, RoomReplyErrorCode>> = {
   not_joined: 'ARQ_ERR_NOT_JOINED',
   overloaded: 'ARQ_ERR_ROOM_OVERLOADED',
+  policy_denied: 'ARQ_ERR_POLICY_DENIED',
+  // Not a wire code: the shard's way of saying "denied, and close the sender's socket".
+  policy_disconnect: 'ARQ_ERR_POLICY_DISCONNECT',
 };
 
 /** A room's own error reply (e.g. `not_joined`); toWireError maps its code back to the wire. */

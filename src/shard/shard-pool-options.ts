@@ -1,4 +1,5 @@
 import type { SupervisionEventListener } from '../../supervision/index.js';
+import { DEFAULT_POLICY_LIMITS, type PolicyLimits } from '../policy/index.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
 
@@ -34,6 +35,8 @@ export interface ShardPoolOptions {
   readonly maxRestarts?: number;
   readonly periodMs?: number;
   readonly shutdownMs?: number;
+  /** Limits of the policy hooks that run in the shards (on_publish). */
+  readonly policyLimits?: PolicyLimits;
 }
 
 export interface ResolvedShardPoolOptions {
@@ -51,6 +54,7 @@ export interface ResolvedShardPoolOptions {
   readonly maxRestarts: number;
   readonly periodMs: number;
   readonly shutdownMs: number;
+  readonly policyLimits: PolicyLimits;
 }
 
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -101,5 +105,6 @@ export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShar
     maxRestarts: integer('maxRestarts', options.maxRestarts, DEFAULT_SHARD_MAX_RESTARTS, 0),
     periodMs: integer('periodMs', options.periodMs, DEFAULT_SHARD_PERIOD_MS, 1),
     shutdownMs: integer('shutdownMs', options.shutdownMs, DEFAULT_SHARD_SHUTDOWN_MS, 0),
+    policyLimits: options.policyLimits ?? DEFAULT_POLICY_LIMITS,
   };
 }

@@ -5,6 +5,7 @@ import {
   Supervisor,
   workerThreadChild,
 } from '../../supervision/index.js';
+import { isShardPolicyMessage, type PolicyDeployment, type RunnerPolicy } from '../policy/index.js';
 import { EnvelopeKind, type RingRecord } from '../transport/index.js';
 import { RoomKeyBytes } from './room-key-bytes.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
@@ -70,6 +71,9 @@ export class ShardPool implements Child {
   readonly #supervisor: Supervisor;
   readonly #exited: Promise<ExitReason>;
   #sweep: NodeJS.Timeout | null = null;
+  #deployment: PolicyDeployment | null = null;
+  readonly #deployed = new Map<number, number>();
+  #deployWaiters: { seq: number; resolve: () => void }[] = [];
   #failed = false;
   #stopping = false;
 
@@ -259,6 +263,45 @@ export class ShardPool implements Child {
     return { rooms: event.rooms, actors: event.actors };
   }
 
+  /**
+   * Hands the policies in force to every shard (on_publish runs there); resolves once each shard
+   * that is running holds them. A shard that starts later gets them before its first record.
+   */
+  deployPolicies(policies: readonly RunnerPolicy[]): Promise<void> {
+    const seq = (this.#deployment?.seq ?? 0) + 1;
+    const deployment: PolicyDeployment = { type: 'policy:deploy', seq, policies };
+    this.#deployment = deployment;
+    for (const slot of this.#slots) slot.worker?.postMessage(deployment);
+    return new Promise((resolve) => {
+      this.#deployWaiters.push({ seq, resolve });
+      this.#settleDeploys();
+    });
+  }
+
+  #settleDeploys(): void {
+    const running = this.#slots.filter((slot) => slot.worker !== null);
+    this.#deployWaiters = this.#deployWaiters.filter((w) => {
+      const done = running.every((slot) => (this.#deployed.get(slot.index) ?? 0) >= w.seq);
+      if (done) w.resolve();
+      return !done;
+    });
+  }
+
+  #onShardMessage(slot: ShardSlot, message: unknown): void {
+    if (!isShardPolicyMessage(message)) {
+      const line = (message as { type?: unknown; line?: unknown } | null) ?? null;
+      if (line?.type === 'policy:log' && typeof line.line === 'string')
+        this.#emit({ type: 'policy-log', shard: slot.index, line: line.line });
+      return;
+    }
+    if (message.type === 'policy:deployed') {
+      this.#deployed.set(slot.index, message.seq);
+      this.#settleDeploys();
+    } else {
+      this.#emit({ type: 'policy-report', shard: slot.index, report: message });
+    }
+  }
+
   /** Chaos: terminates a shard thread from outside, as an operator or a fault would. */
   killShard(shard: number): boolean {
     const worker = this.#slot(shard).worker;
@@ -309,17 +352,25 @@ export class ShardPool implements Child {
       roomIdleMs: o.roomIdleMs,
       lingerMs: o.ringLingerMs,
       maxRooms: o.maxRoomsPerShard,
+      policyLimits: o.policyLimits,
+      policies: this.#deployment,
     };
+    // It starts with the current set (workerData), so it holds it once it is ready.
+    this.#deployed.set(slot.index, this.#deployment?.seq ?? 0);
     this.#emit({ type: 'shard-started', shard: slot.index, restart });
     const child = await workerThreadChild({
       filename: SHARD_WORKER_URL,
       workerData: data,
       // Shards start exactly as under `npm start`, not with a test runner's or debugger's hooks.
       execArgv: [],
-      onWorker: (worker) => slot.attach(worker),
+      onWorker: (worker) => {
+        slot.attach(worker);
+        worker.on('message', (message: unknown) => this.#onShardMessage(slot, message));
+      },
     })();
     void child.exited.then((reason) => {
       slot.detach();
+      this.#settleDeploys();
       if (!this.#stopping)
         this.#emit({ type: 'shard-exited', shard: slot.index, reason: describeExit(reason) });
     });

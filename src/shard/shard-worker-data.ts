@@ -1,3 +1,4 @@
+import type { PolicyDeployment, PolicyLimits } from '../policy/index.js';
 import type { RingPair } from '../transport/index.js';
 
 /** What the pool hands a shard thread at start (structured-cloned; the SABs are shared). */
@@ -9,4 +10,7 @@ export interface ShardWorkerData {
   readonly roomIdleMs: number;
   readonly lingerMs: number;
   readonly maxRooms: number;
+  readonly policyLimits: PolicyLimits;
+  /** The policies in force when the shard starts: held before it reads its first record. */
+  readonly policies: PolicyDeployment | null;
 }

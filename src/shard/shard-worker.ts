@@ -3,9 +3,24 @@
  * fed by the edge->shard ring and answering on the shard->edge ring. If the rooms' supervisor gives
  * up (its restart intensity), the thread fails, and the pool's supervisor decides what comes next.
  */
-import { workerData } from 'node:worker_threads';
-import { ActorError, ActorSystem, type RoomMessage } from '../../actors/index.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  ActorError,
+  ActorSystem,
+  decodePublishPayload,
+  encodePublishPayload,
+  encodeSender,
+  type RoomMessage,
+  roomOfKey,
+  tenantOfKey,
+} from '../../actors/index.js';
 import { DynamicSupervisor, onStopRequested, signalReady } from '../../supervision/index.js';
+import {
+  isPolicyDeployment,
+  type PublishDecision,
+  type PublishInput,
+  ShardPolicyGate,
+} from '../policy/index.js';
 import { EnvelopeKind, type RingRecord, ThreadChannel } from '../transport/index.js';
 import { RingRoomOutput } from './ring-room-output.js';
 import { RoomDirectory } from './room-directory.js';
@@ -39,6 +54,47 @@ const directory = new RoomDirectory({
   onRoomDown: (roomKey, reason) => sendEvent({ type: 'room-down', roomKey, reason }),
 });
 
+// on_publish runs here, in the room's shard (its hooks in a runner thread of this shard's own).
+const policies = new ShardPolicyGate({
+  shard: data.shard,
+  limits: data.policyLimits,
+  report: (report) => parentPort?.postMessage(report),
+  log: (line) => parentPort?.postMessage({ type: 'policy:log', line }),
+});
+parentPort?.on('message', (message: unknown) => {
+  if (!isPolicyDeployment(message)) return;
+  void policies.deploy(message).then((deployed) => parentPort?.postMessage(deployed));
+});
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+/** The on_publish input of a publish payload (its data is JSON text already, or raw bytes). */
+function publishInput(roomKey: string, payload: Uint8Array): PublishInput {
+  const p = decodePublishPayload(payload);
+  const raw = p.dataFormat !== 'json';
+  return {
+    tenant: tenantOfKey(roomKey),
+    sub: p.from,
+    room: roomOfKey(roomKey),
+    data: raw ? JSON.stringify(Buffer.from(p.data).toString('base64')) : textDecoder.decode(p.data),
+    base64: raw,
+    headers: p.headers,
+  };
+}
+
+/** The payload as a policy rewrote it (new data is JSON; headers replace the old ones). */
+function rewritten(payload: Uint8Array, decision: PublishDecision): Uint8Array {
+  if (!decision.allow || (decision.data === null && decision.headers === null)) return payload;
+  const p = decodePublishPayload(payload);
+  return encodePublishPayload(
+    encodeSender(p.from),
+    decision.headers ?? p.headers,
+    decision.data !== null ? 'json' : p.dataFormat,
+    decision.data !== null ? textEncoder.encode(decision.data) : p.data,
+  );
+}
+
 function sendEvent(event: ShardEvent, corr = 0): void {
   channel.send(
     { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, correlationId: corr, value: 0 },
@@ -69,21 +125,41 @@ function handle(record: RingRecord): void {
   switch (record.kind) {
     case EnvelopeKind.Publish: {
       const roomKey = decodeKey(record.key);
-      tellRoom(
-        roomKey,
+      const message: Extract<RoomMessage, { type: 'publish' }> = {
+        type: 'publish',
+        connId: record.connId,
         corr,
-        {
-          type: 'publish',
-          connId: record.connId,
+        echo: (record.flags & FLAG_ECHO) !== 0,
+        ingressTs: record.value,
+        // The record is a view into the ring: keep a copy. Buffer.from carves small copies out
+        // of Node's pooled slab; slice() would malloc a backing store per publish.
+        payload: Buffer.from(record.payload),
+      };
+      const tenant = tenantOfKey(roomKey);
+      if (!policies.guards(tenant, roomKey)) {
+        tellRoom(roomKey, corr, message, true);
+        return;
+      }
+      let input: PublishInput | null = null;
+      try {
+        input = publishInput(roomKey, message.payload);
+      } catch {
+        // A payload this shard cannot read cannot be checked: it is not let through.
+        if (corr !== 0) output.replyDenied(corr, 'the message could not be checked', false);
+        return;
+      }
+      policies.submit(roomKey, input, (decision) => {
+        if (!decision.allow) {
+          if (corr !== 0) output.replyDenied(corr, decision.reason, decision.disconnect);
+          return;
+        }
+        tellRoom(
+          roomKey,
           corr,
-          echo: (record.flags & FLAG_ECHO) !== 0,
-          ingressTs: record.value,
-          // The record is a view into the ring: keep a copy. Buffer.from carves small copies out
-          // of Node's pooled slab; slice() would malloc a backing store per publish.
-          payload: Buffer.from(record.payload),
-        },
-        true,
-      );
+          { ...message, payload: rewritten(message.payload, decision) },
+          true,
+        );
+      });
       return;
     }
     case EnvelopeKind.Join: {
@@ -160,10 +236,13 @@ async function main(): Promise<void> {
     }
   });
   onStopRequested(async () => {
+    await policies.close();
     await rooms.stop();
     channel.close();
     await system.shutdown();
   });
+  // A shard that restarts holds the policies in force before it handles a publish.
+  if (data.policies !== null) await policies.deploy(data.policies);
   const receiving = channel.receive(handle);
   signalReady();
   await receiving;

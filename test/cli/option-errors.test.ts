@@ -122,6 +122,8 @@ const BAD: Readonly<Record<OptionName, BadCase>> = {
     says: /"[^"]*other-key\.pem" is not the private key of the certificate "[^"]*tls-cert\.pem"/,
   },
   'log-level': { value: 'loud', says: /must be one of error, warn, info, debug, got "loud"/ },
+  'policy-memory-mb': { value: '0', says: /must be >= 1, got 0/ },
+  'policy-compile': { value: 'gpu', says: /must be one of pool, inline, got "gpu"/ },
 };
 
 function escapeRegExp(text: string): string {

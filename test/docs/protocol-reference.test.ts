@@ -101,7 +101,6 @@ const NOT_IMPLEMENTED = section('## Not implemented yet').join('\n');
 const PLANNED = {
   ops: ['history', 'kv_put', 'kv_get', 'kv_delete', 'kv_watch'],
   paths: [
-    '/v1/admin/policies',
     '/v1/rooms/:room/history',
     '/dashboard',
     '/v1/admin/webhooks',
@@ -117,7 +116,7 @@ const PLANNED = {
     'otlp-protocol',
     'trace-sample',
   ],
-  commands: ['policy', 'doctor', 'logs'],
+  commands: ['doctor', 'logs'],
 };
 
 function listedAsNotImplemented(t: Test, names: readonly string[]): void {

@@ -13,17 +13,21 @@ export interface HttpAnswer {
 }
 
 export interface HttpCall {
-  readonly method?: 'GET' | 'POST';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly token?: string;
-  /** Sent as JSON unless it is a string (sent as is). */
+  /** Sent as JSON unless it is a string (sent as is) or bytes (sent as application/wasm). */
   readonly body?: unknown;
 }
 
 export function http(url: string, call: HttpCall = {}): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   if (call.token !== undefined) headers.authorization = `Bearer ${call.token}`;
-  let body: string | undefined;
-  if (call.body !== undefined) {
+  let body: string | Uint8Array | undefined;
+  if (call.body instanceof Uint8Array) {
+    body = call.body;
+    headers['content-type'] = 'application/wasm';
+    headers['content-length'] = String(body.byteLength);
+  } else if (call.body !== undefined) {
     body = typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));

@@ -17,6 +17,9 @@ export type RoomRouteErrorCode =
   | 'ARQ_ERR_SHARD_DOWN'
   | 'ARQ_ERR_SHARD_TIMEOUT'
   | 'ARQ_ERR_SHARD_STOPPED'
+  // an owner's shard denied a publish by policy (with the reason as message)
+  | 'ARQ_ERR_POLICY_DENIED'
+  | 'ARQ_ERR_POLICY_DISCONNECT'
   /**
    * Between nodes only: the node asked does not own the room by its ring (the rings disagree
    * during a membership change). The asker retries against the owner of its own, later, ring and,
@@ -38,6 +41,8 @@ const FORWARDED: ReadonlySet<string> = new Set<RoomRouteErrorCode>([
   'ARQ_ERR_SHARD_DOWN',
   'ARQ_ERR_SHARD_TIMEOUT',
   'ARQ_ERR_SHARD_STOPPED',
+  'ARQ_ERR_POLICY_DENIED',
+  'ARQ_ERR_POLICY_DISCONNECT',
   'ARQ_ERR_NOT_OWNER',
   'ARQ_ERR_CLUSTER_MALFORMED',
 ]);

@@ -1,0 +1,37 @@
+// room-firewall: joins and publishes are denied by room pattern and `sub`. Each rule names a room
+// pattern (`*` one segment, `>` the rest) and the subs allowed there; anyone else is denied. Subs
+// in BLOCKED may join and publish nowhere. Edit the lists, build, push.
+import { Host } from '@extism/as-pdk';
+import { stringMember } from './lib/json';
+import { roomMatches } from './lib/room-pattern';
+import { allow, deny } from './lib/verdict';
+
+export { policyAbort } from './lib/verdict';
+
+/** [room pattern, comma-separated subs allowed in rooms that match it] */
+const RULES: string[][] = [
+  ['admin.>', 'ops'],
+  ['vault.*', 'alice,bob'],
+];
+const BLOCKED: string[] = ['mallory'];
+
+export function on_join(): i32 {
+  return check(Host.inputString());
+}
+
+export function on_publish(): i32 {
+  return check(Host.inputString());
+}
+
+function check(input: string): i32 {
+  const sub = stringMember(input, 'sub');
+  const room = stringMember(input, 'room');
+  if (BLOCKED.includes(sub)) return deny(sub + ' is blocked by room-firewall');
+  for (let i = 0; i < RULES.length; i++) {
+    const rule = RULES[i];
+    if (roomMatches(rule[0], room) && !rule[1].split(',').includes(sub)) {
+      return deny('room-firewall: ' + sub + ' may not use ' + room);
+    }
+  }
+  return allow();
+}
