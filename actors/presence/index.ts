@@ -25,7 +25,6 @@ export {
   type ReplicaStatus,
 } from './presence-state.js';
 export {
-  PRESENCE_COALESCE_MS,
   type PresenceOutput,
   PresenceTracker,
   type PresenceTrackerOptions,

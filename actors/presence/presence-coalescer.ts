@@ -92,11 +92,6 @@ export class PresenceCoalescer {
     else window.waiters.push(then);
   }
 
-  /** Topics with a window open (changes sent within the last period). */
-  get openWindows(): number {
-    return this.#windows.size;
-  }
-
   /** Sends whatever is pending now and closes every window (the node is stopping). */
   flushAll(): void {
     for (const topic of [...this.#windows.keys()]) {

@@ -15,13 +15,10 @@ export interface PresenceTrackerOptions {
   readonly output: PresenceOutput;
   /**
    * A topic's changes within this period after one went out are sent together as one diff
-   * (PresenceCoalescer); 0 sends each at once. Default: PRESENCE_COALESCE_MS.
+   * (PresenceCoalescer); 0 sends each at once. The node's default is presence-coalesce-ms's.
    */
-  readonly coalesceMs?: number;
+  readonly coalesceMs: number;
 }
-
-/** Default coalescing period: below what a person notices, long enough to batch a join storm. */
-export const PRESENCE_COALESCE_MS = 50;
 
 /**
  * The node's presence: its replica of the CRDT plus the fan-out of every visible change as a
@@ -36,7 +33,7 @@ export class PresenceTracker {
     this.#state = new PresenceState({ replica: options.replica });
     const output = options.output;
     this.#coalescer = new PresenceCoalescer({
-      periodMs: options.coalesceMs ?? PRESENCE_COALESCE_MS,
+      periodMs: options.coalesceMs,
       sink: (topic, body) => output.diff(topic, body),
     });
   }

@@ -19,7 +19,7 @@ export { DEFAULT_RING_LINGER_MS } from '../shard/index.js';
 export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 export const DEFAULT_DOWN_AFTER_MS = 3_000;
 export const DEFAULT_PRESENCE_BROADCAST_MS = 250;
-/** The node's default for presence-coalesce-ms (PresenceTracker's own default is the same). */
+/** Below what a person notices, long enough to batch a join storm into one diff per member. */
 export const DEFAULT_PRESENCE_COALESCE_MS = 50;
 export { DEFAULT_FAN_IN_LINGER_MS as DEFAULT_FANOUT_LINGER_MS } from '../cluster/index.js';
 export const DEFAULT_LOG_LEVEL = 'info';

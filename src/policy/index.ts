@@ -35,4 +35,5 @@ export {
   ShardPolicyGate,
 } from './shard-policy-gate.js';
 export { SHIPPED_POLICIES, type ShippedPolicy, shippedPolicyPath } from './shipped-policies.js';
+export { uleb128 } from './uleb128.js';
 export { isWasm, limitMemory, WASM_PAGE_BYTES } from './wasm-memory-limit.js';

@@ -1,4 +1,5 @@
 import { PolicyError } from './policy-error.js';
+import { uleb128 } from './uleb128.js';
 
 /** `\0asm` then version 1. */
 const WASM_MAGIC: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -27,18 +28,6 @@ function readLeb(bytes: Uint8Array, at: number): { value: number; next: number }
     if ((b & 0x80) === 0) return { value, next: i };
     shift += 7;
   }
-}
-
-function writeLeb(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
 }
 
 /**
@@ -81,8 +70,8 @@ export function limitMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
         `its memory starts at ${min.value} pages, over the limit of ${maxPages} pages (${(maxPages * WASM_PAGE_BYTES) / 2 ** 20} MiB)`,
       );
     }
-    const content = [...writeLeb(1), LIMITS_MIN_MAX, ...writeLeb(min.value), ...writeLeb(max)];
-    const section = [MEMORY_SECTION, ...writeLeb(content.length), ...content];
+    const content = [...uleb128(1), LIMITS_MIN_MAX, ...uleb128(min.value), ...uleb128(max)];
+    const section = [MEMORY_SECTION, ...uleb128(content.length), ...content];
     const out = new Uint8Array(at + section.length + (bytes.length - contentEnd));
     out.set(bytes.subarray(0, at), 0);
     out.set(section, at);
