@@ -46,7 +46,7 @@ const { values } = parseArgs({
 });
 
 const log = (line: string): void => console.error(line);
-const servers: BenchServerSpec[] = values.servers.split(',').map(parseBenchServer);
+const servers: BenchServerSpec[] = values.servers.split(',').map((name) => parseBenchServer(name));
 const countRule = { min: 1, integer: true };
 const counts = values.quick ? [2000] : numberListFlag('counts', values.counts, countRule);
 const socketioCounts = values.quick

@@ -6,7 +6,7 @@
  *   node dist/bench/fanout/fanout-bench.js [--servers arqon-w1,arqon-w2,bare-uws,socketio]
  *       [--shapes large,small] [--seconds 10] [--warmup 3] [--generators 2] [--quick]
  *       [--rounds 1] [--no-wait] [--max-load 1.0] [--retries 2] [--profile [--profile-dir DIR]]
- *       [--json FILE]
+ *       [--json FILE] [--other-node PATH]
  *
  * Each case: the server in its own process, generators (forked processes, RawWsSocket or
  * socket.io-client) connect and join, publish at the shape's rate, warm up, then one window is
@@ -21,6 +21,8 @@
  * --profile: afterwards, ArqonBus runs each shape again with every thread CPU-profiled (through its
  * inspector) during the window only, and the hottest functions are printed; --profile-dir also
  * writes the .cpuprofile files (open them in Chrome DevTools). Profiled figures are not in the table.
+ * --other-node PATH: servers named with `@other` (`arqon-w1@other,bare-uws@other`) run on that Node
+ * binary, the generators stay on this one; each is compared with the peer on its own Node.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -28,6 +30,7 @@ import { parseArgs } from 'node:util';
 import {
   BenchError,
   type BenchServerSpec,
+  benchNodeAt,
   benchServerLabel,
   formatLoadAverage,
   numberFlag,
@@ -63,11 +66,15 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-dir': { type: 'string' },
     json: { type: 'string' },
+    'other-node': { type: 'string' },
   },
 });
 
 const log = (line: string): void => console.error(line);
-const servers: BenchServerSpec[] = values.servers.split(',').map(parseBenchServer);
+const otherNode = values['other-node'] === undefined ? null : benchNodeAt(values['other-node']);
+const servers: BenchServerSpec[] = values.servers
+  .split(',')
+  .map((name) => parseBenchServer(name, otherNode));
 const shapes = values.shapes.split(',').map((name) => {
   const shape = FANOUT_SHAPES.find((s) => s.name === name);
   if (shape === undefined)

@@ -7,6 +7,7 @@ import {
   BenchError,
   type BenchServerSpec,
   benchServerLabel,
+  benchServerNode,
   type CpuProfile,
   clientProtocolOf,
   cpuDelta,
@@ -56,6 +57,8 @@ export interface ThreadProfile {
 
 export interface FanoutResult {
   readonly server: string;
+  /** The Node version the server ran on: a case is compared with peers on the same one. */
+  readonly node: string;
   readonly shape: FanoutShape;
   readonly windowS: number;
   readonly deliveries: number;
@@ -215,6 +218,7 @@ function summarise(
   const published = sum((r) => r.published);
   return {
     server: label,
+    node: benchServerNode(options.server),
     shape: options.shape,
     windowS,
     deliveries: sum((r) => r.deliveries),

@@ -122,7 +122,10 @@ export function fanoutVerdict(results: readonly FanoutResult[]): string[] {
     const peer = (prefix: string, round: number): FanoutResult | undefined =>
       measured.find(
         (o) =>
-          o.server.startsWith(prefix) && o.shape.name === first.shape.name && o.round === round,
+          o.server.startsWith(prefix) &&
+          o.node === first.node &&
+          o.shape.name === first.shape.name &&
+          o.round === round,
       );
     const where = `${first.server}, ${describeShape(first.shape)} at ${first.shape.rate} pub/s`;
     const vsUws = rows.flatMap((r) => {

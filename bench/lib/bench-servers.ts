@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientProtocol } from './bench-client.js';
 import { BenchError } from './bench-error.js';
@@ -22,7 +23,14 @@ export const ARQON_BENCH_FLAGS: readonly string[] = [
 export const BENCH_TENANT = 'bench';
 export const BENCH_HOST = '127.0.0.1';
 
-export type BenchServerSpec =
+/** Another Node binary to run a server on (`--other-node PATH`), beside the bench's own. */
+export interface BenchNode {
+  readonly path: string;
+  /** `v22.23.5`, as the binary prints it. */
+  readonly version: string;
+}
+
+export type BenchServerSpec = (
   | {
       readonly kind: 'arqon';
       readonly workers: number;
@@ -30,7 +38,16 @@ export type BenchServerSpec =
       readonly ringLingerMs: number | null;
     }
   | { readonly kind: 'bare-uws' }
-  | { readonly kind: 'socketio' };
+  | { readonly kind: 'socketio' }
+) & {
+  /** The Node the server runs on; absent: the bench's own (`process.execPath`). */
+  readonly node?: BenchNode;
+};
+
+/** The Node version a spec's server runs on, e.g. `v20.19.2`. */
+export function benchServerNode(spec: BenchServerSpec): string {
+  return spec.node?.version ?? process.version;
+}
 
 export interface StartBenchServerOptions {
   /** HS256 secret the node verifies tokens with (ignored by the peers, which do not authenticate). */
@@ -44,6 +61,11 @@ export interface StartBenchServerOptions {
 const scriptOf = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
 
 export function benchServerLabel(spec: BenchServerSpec): string {
+  const on = spec.node === undefined ? '' : ` on Node ${spec.node.version}`;
+  return `${kindLabel(spec)}${on}`;
+}
+
+function kindLabel(spec: BenchServerSpec): string {
   switch (spec.kind) {
     case 'arqon':
       return `ArqonBus (${spec.workers} shard worker${spec.workers === 1 ? '' : 's'}${
@@ -62,21 +84,54 @@ export function clientProtocolOf(spec: BenchServerSpec): ClientProtocol {
 
 /**
  * `arqon-w1`, `arqon-w2`, `arqon-w1-linger1` (`--ring-linger-ms 1`), `bare-uws`, `socketio`: the
- * names the bench CLIs accept.
+ * names the bench CLIs accept. A name ending in `@other` (`arqon-w1@other`) runs that server on
+ * `otherNode` (the bench's `--other-node`), so two Node versions are measured in the same run.
  */
-export function parseBenchServer(name: string): BenchServerSpec {
-  const arqon = /^arqon-w(\d+)(?:-linger(\d+))?$/.exec(name);
+export function parseBenchServer(
+  name: string,
+  otherNode: BenchNode | null = null,
+): BenchServerSpec {
+  const [base = '', at] = name.split('@', 2) as [string, string | undefined];
+  if (at !== undefined && at !== 'other')
+    throw new BenchError(
+      'ARQ_ERR_BENCH_OPTIONS',
+      `unknown server "${name}": the only suffix is @other (the Node given by --other-node)`,
+    );
+  if (at !== undefined && otherNode === null)
+    throw new BenchError(
+      'ARQ_ERR_BENCH_OPTIONS',
+      `server "${name}" runs on the other Node: give its binary with --other-node PATH`,
+    );
+  const node = at === undefined || otherNode === null ? {} : { node: otherNode };
+  const arqon = /^arqon-w(\d+)(?:-linger(\d+))?$/.exec(base);
   if (arqon !== null && Number(arqon[1]) >= 1)
     return {
       kind: 'arqon',
       workers: Number(arqon[1]),
       ringLingerMs: arqon[2] === undefined ? null : Number(arqon[2]),
+      ...node,
     };
-  if (name === 'bare-uws' || name === 'socketio') return { kind: name };
+  if (base === 'bare-uws' || base === 'socketio') return { kind: base, ...node };
   throw new BenchError(
     'ARQ_ERR_BENCH_OPTIONS',
-    `unknown server "${name}": expected arqon-wN, arqon-wN-lingerM, bare-uws or socketio`,
+    `unknown server "${name}": expected arqon-wN, arqon-wN-lingerM, bare-uws or socketio, optionally with @other`,
   );
+}
+
+/** Asks a Node binary its version (`--other-node`); a binary that does not run is an option error. */
+export function benchNodeAt(path: string): BenchNode {
+  try {
+    const version = execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 10_000 }).trim();
+    return { path, version };
+  } catch (error) {
+    throw new BenchError(
+      'ARQ_ERR_BENCH_OPTIONS',
+      `--other-node ${path} does not run: ${String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /** Starts the server on a free port of 127.0.0.1 in its own process. */
@@ -85,6 +140,7 @@ export function startBenchServer(
   options: StartBenchServerOptions,
 ): Promise<ServerProcess> {
   const nodeFlags = options.nodeFlags ?? [];
+  const execPath = spec.node?.path ?? process.execPath;
   const listen = ['--host', BENCH_HOST, '--port', '0'];
   switch (spec.kind) {
     case 'arqon':
@@ -101,18 +157,21 @@ export function startBenchServer(
         ],
         env: { ...process.env, ARQ_JWT_SECRET: options.secret },
         nodeFlags,
+        execPath,
       });
     case 'bare-uws':
       return ServerProcess.start({
         script: scriptOf('../peers/bare-uws/main.js'),
         args: listen,
         nodeFlags,
+        execPath,
       });
     case 'socketio':
       return ServerProcess.start({
         script: scriptOf('../peers/socketio/main.js'),
         args: listen,
         nodeFlags,
+        execPath,
       });
   }
 }

@@ -11,8 +11,10 @@ const LISTENING = /listening on ([^\s]+):(\d+)/;
 const INSPECTOR = /Debugger listening on (ws:\/\/\S+)/;
 
 export interface ServerProcessOptions {
-  /** A compiled JS entry file, run with the current `node`. */
+  /** A compiled JS entry file, run with `execPath`. */
   readonly script: string;
+  /** The Node binary; default the bench's own. */
+  readonly execPath?: string;
   readonly args: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   /** Flags for node itself, e.g. `--cpu-prof`. */
@@ -36,7 +38,7 @@ export class ServerProcess {
   static async start(options: ServerProcessOptions): Promise<ServerProcess> {
     const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const child = spawn(
-      process.execPath,
+      options.execPath ?? process.execPath,
       [...(options.nodeFlags ?? []), options.script, ...options.args],
       { env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
