@@ -112,7 +112,18 @@ for (let round = 1; round <= rounds; round++) {
         `case: ${benchServerLabel(server)}, ${shape.name}${rounds > 1 ? `, round ${round}` : ''}`,
       );
       const result = await runUndisturbedCase(
-        { server, shape, generators, warmupMs, windowMs, secret, profile: false, log },
+        {
+          server,
+          shape,
+          generators,
+          warmupMs,
+          windowMs,
+          secret,
+          profile: false,
+          text: null,
+          prepare: null,
+          log,
+        },
         undisturbed,
       );
       results.push({ ...result, round });
@@ -128,7 +139,18 @@ if (values.profile) {
       log(`profiled case: ${benchServerLabel(server)}, ${shape.name}`);
       profiled.push(
         await runUndisturbedCase(
-          { server, shape, generators, warmupMs, windowMs, secret, profile: true, log },
+          {
+            server,
+            shape,
+            generators,
+            warmupMs,
+            windowMs,
+            secret,
+            profile: true,
+            text: null,
+            prepare: null,
+            log,
+          },
           undisturbed,
         ),
       );

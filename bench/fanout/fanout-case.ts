@@ -31,6 +31,8 @@ const CLIENT_TIMEOUT_MS = 10_000;
 const CONNECT_CONCURRENCY = 50;
 /** After the last join: let presence broadcasts and join bursts die down before publishing. */
 const SETTLE_MS = 1_000;
+/** After publishing stops: time for what is in flight to arrive before members are tallied. */
+const DRAIN_MS = 2_000;
 /** With `profile`, the server runs with an inspector on a free port. */
 const INSPECT_FLAG = '--inspect=127.0.0.1:0';
 const SAMPLING_INTERVAL_US = 200;
@@ -47,7 +49,20 @@ export interface FanoutCaseOptions {
    * costs CPU itself: a profiled case's figures are not comparable with unprofiled ones.
    */
   readonly profile: boolean;
+  /** Each message's `data.text`, or null for `{"t":..}` alone. */
+  readonly text: string | null;
+  /**
+   * Runs once the server listens, before any client connects (e.g. pushes policies); its string
+   * names the variant in the case's label.
+   */
+  readonly prepare: CasePreparation | null;
   readonly log: (line: string) => void;
+}
+
+export interface CasePreparation {
+  /** Shown after the server's label, e.g. `policies: pii-redact`. */
+  readonly label: string;
+  readonly run: (server: ServerProcess) => Promise<void>;
 }
 
 export interface ThreadProfile {
@@ -83,6 +98,13 @@ export interface FanoutResult {
   readonly round: number;
   /** One per server thread when the case ran with `profile`. */
   readonly profiles: readonly ThreadProfile[];
+  /**
+   * Counted per member by the publisher's sequence numbers over the whole case (warm-up and
+   * window), DRAIN_MS after the last publish: messages a member never got, got twice or out of order.
+   */
+  readonly missing: number;
+  readonly duplicates: number;
+  readonly membersShort: number;
 }
 
 type Generator = GeneratorHandle<FanoutCommand, FanoutReport>;
@@ -90,7 +112,8 @@ type Generator = GeneratorHandle<FanoutCommand, FanoutReport>;
 /** One server, one shape: start both sides, warm up, measure one window, tear everything down. */
 export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutResult> {
   const { server: spec, shape, log } = options;
-  const label = benchServerLabel(spec);
+  const prepare = options.prepare;
+  const label = `${benchServerLabel(spec)}${prepare === null ? '' : `, ${prepare.label}`}`;
   const load1 = loadavg()[0]!;
   const server = await startBenchServer(spec, {
     secret: options.secret,
@@ -99,6 +122,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
   const generators: Generator[] = [];
   let inspector: InspectorClient | null = null;
   try {
+    if (prepare !== null) await prepare.run(server);
     const plans = planShape(shape, options.generators);
     const script = fileURLToPath(new URL('./fanout-generator.js', import.meta.url));
     for (let g = 0; g < plans.length; g++)
@@ -123,7 +147,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
     );
     await sleep(SETTLE_MS);
     for (const [g, generator] of generators.entries())
-      generator.send({ type: 'publish', rate: plans[g]!.rate });
+      generator.send({ type: 'publish', rate: plans[g]!.rate, text: options.text });
     await sleep(options.warmupMs);
     let targets: InspectorTarget[] = [];
     if (options.profile) {
@@ -143,8 +167,10 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
       const { profile } = (await target.call('Profiler.stop')) as { profile: CpuProfile };
       profiles.push({ thread: target.title, profile });
     }
+    const counted = await tally(generators);
     return {
       ...summarise(options, label, load1, collected),
+      ...counted,
       setupRetries,
       profiles,
       attempts: 1,
@@ -200,12 +226,33 @@ async function measure(
   return { reports, windowS, userUs: cpu.userUs, systemUs: cpu.systemUs, otherUs };
 }
 
+async function tally(
+  generators: readonly Generator[],
+): Promise<{ missing: number; duplicates: number; membersShort: number }> {
+  for (const g of generators) g.send({ type: 'halt' });
+  const halted = await Promise.all(generators.map((g) => g.next('halted', REPORT_TIMEOUT_MS)));
+  const lastSeq = Object.assign({}, ...halted.map((h) => h.lastSeq)) as Record<string, number>;
+  await sleep(DRAIN_MS);
+  for (const g of generators) g.send({ type: 'tally', lastSeq });
+  const tallied = await Promise.all(generators.map((g) => g.next('tallied', REPORT_TIMEOUT_MS)));
+  const sum = (pick: (t: (typeof tallied)[number]) => number): number =>
+    tallied.reduce((n, t) => n + pick(t), 0);
+  return {
+    missing: sum((t) => t.missing),
+    duplicates: sum((t) => t.duplicates),
+    membersShort: sum((t) => t.membersShort),
+  };
+}
+
 function summarise(
   options: FanoutCaseOptions,
   label: string,
   load1: number,
   collected: Collected,
-): Omit<FanoutResult, 'setupRetries' | 'profiles' | 'attempts' | 'round'> {
+): Omit<
+  FanoutResult,
+  'setupRetries' | 'profiles' | 'attempts' | 'round' | 'missing' | 'duplicates' | 'membersShort'
+> {
   const { reports, windowS } = collected;
   const histogram = new LatencyHistogram();
   const errors: Record<string, number> = {};

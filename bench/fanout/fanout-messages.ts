@@ -22,12 +22,19 @@ export type FanoutCommand =
       readonly concurrency: number;
       readonly timeoutMs: number;
     }
-  /** Start publishing at `rate` publishes/s in all, round-robin over this generator's publishers. */
-  | { readonly type: 'publish'; readonly rate: number }
+  /**
+   * Start publishing at `rate` publishes/s in all, round-robin over this generator's publishers;
+   * `text` (or null) is each message's `data.text`.
+   */
+  | { readonly type: 'publish'; readonly rate: number; readonly text: string | null }
   /** Start of the measurement window: counters and CPU reset. */
   | { readonly type: 'mark' }
   /** End of the window: report what happened since `mark`. */
   | { readonly type: 'collect' }
+  /** Stop publishing (after `collect`); answered `halted`. */
+  | { readonly type: 'halt' }
+  /** Every room's last sequence number sent, from every generator's `halted`; answered `tallied`. */
+  | { readonly type: 'tally'; readonly lastSeq: Readonly<Record<string, number>> }
   | { readonly type: 'stop' };
 
 export interface FanoutCollected {
@@ -52,5 +59,14 @@ export type FanoutReport =
     }
   | { readonly type: 'marked' }
   | FanoutCollected
+  | { readonly type: 'halted'; readonly lastSeq: Readonly<Record<string, number>> }
+  | {
+      readonly type: 'tallied';
+      /** Sequence numbers members never saw, over the whole case (warm-up included). */
+      readonly missing: number;
+      readonly duplicates: number;
+      /** Members that missed at least one. */
+      readonly membersShort: number;
+    }
   | { readonly type: 'stopped' }
   | FailedReport;

@@ -7,16 +7,25 @@ export interface FanoutShape {
   readonly rooms: number;
   readonly members: number;
   readonly rate: number;
+  /** Target: ArqonBus's total CPU per delivery at most this many times bare uWS's, same round. */
+  readonly cpuTargetVsUws: number;
 }
 
 /** One room of 1000 members, 50 publishes/s: 50k deliveries/s, each publish a 1000-way fan-out. */
-export const LARGE_ROOM_SHAPE: FanoutShape = { name: 'large', rooms: 1, members: 1000, rate: 50 };
+export const LARGE_ROOM_SHAPE: FanoutShape = {
+  name: 'large',
+  rooms: 1,
+  members: 1000,
+  rate: 50,
+  cpuTargetVsUws: 1.3,
+};
 /** 100 rooms of 10 members, 5000 publishes/s in all: the same 50k deliveries/s in small fan-outs. */
 export const SMALL_ROOMS_SHAPE: FanoutShape = {
   name: 'small',
   rooms: 100,
   members: 10,
   rate: 5000,
+  cpuTargetVsUws: 1.3,
 };
 /**
  * The small rooms at a tenth of the rate: on a 2-core machine the generators need about a core at
@@ -28,11 +37,21 @@ export const LIGHT_SMALL_ROOMS_SHAPE: FanoutShape = {
   rooms: 100,
   members: 10,
   rate: 500,
+  cpuTargetVsUws: 1.5,
+};
+/** One room of 10 members and one publisher at 5000 publishes/s: a game room, a trading feed. */
+export const HOT_ROOM_SHAPE: FanoutShape = {
+  name: 'hot',
+  rooms: 1,
+  members: 10,
+  rate: 5000,
+  cpuTargetVsUws: 1.5,
 };
 export const FANOUT_SHAPES: readonly FanoutShape[] = [
   LARGE_ROOM_SHAPE,
   SMALL_ROOMS_SHAPE,
   LIGHT_SMALL_ROOMS_SHAPE,
+  HOT_ROOM_SHAPE,
 ];
 
 export function describeShape(shape: FanoutShape): string {

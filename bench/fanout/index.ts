@@ -1,4 +1,5 @@
 export {
+  type CasePreparation,
   type FanoutCaseOptions,
   type FanoutResult,
   runFanoutCase,
@@ -10,8 +11,7 @@ export {
   fanoutAnomalies,
   fanoutTable,
   fanoutVerdict,
-  TARGET_SMALL_P99_US,
-  TARGET_TOTAL_VS_UWS,
+  TARGET_P99_VS_UWS,
   TARGET_USER_VS_SOCKETIO,
 } from './fanout-report.js';
 export {
@@ -19,6 +19,7 @@ export {
   FANOUT_SHAPES,
   type FanoutShape,
   type GeneratorPlan,
+  HOT_ROOM_SHAPE,
   LARGE_ROOM_SHAPE,
   LIGHT_SMALL_ROOMS_SHAPE,
   planShape,

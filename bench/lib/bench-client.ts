@@ -1,14 +1,16 @@
 /**
  * One client connection of a load generator, whatever the server speaks: the ArqonBus JSON protocol
  * over a WebSocket (RawWsSocket; also spoken by the bare uWS peer) or Socket.IO. Publishes carry
- * `data: {"t": <ns>}`, the publisher's `process.hrtime` (CLOCK_MONOTONIC, one clock for every
- * process of the machine), so any generator process can compute publish-to-delivery latency.
+ * `data: {"t": <ns>, "s": <seq>}`: the publisher's `process.hrtime` (CLOCK_MONOTONIC, one clock for
+ * every process of the machine), so any generator process can compute publish-to-delivery latency,
+ * and the publisher's sequence number in the room, so each member can count what it missed or got
+ * twice whatever the server numbers (the peers number nothing).
  */
 export type ClientProtocol = 'json-ws' | 'socketio';
 
 export interface BenchClientHandlers {
-  /** A room message arrived; `sentNs` is the publisher's send time. */
-  readonly onDelivery: (sentNs: number) => void;
+  /** A room message arrived; `sentNs` is the publisher's send time, `seq` its number (-1: none). */
+  readonly onDelivery: (sentNs: number, seq: number) => void;
   /** An error frame or error reply not tied to a pending join. */
   readonly onError: (code: string) => void;
   /** The connection closed (after `connect` resolved). */
@@ -31,8 +33,11 @@ export interface BenchClientOptions {
 export interface BenchClient {
   /** Resolves when the server confirmed the join. */
   join(room: string): Promise<void>;
-  /** Fire and forget: no reply is asked for, errors come back through `onError`. */
-  publish(room: string, sentNs: number): void;
+  /**
+   * Fire and forget: no reply is asked for, errors come back through `onError`. `textJson`, a JSON
+   * string literal or null, becomes `data.text` (a message body for policies to read).
+   */
+  publish(room: string, sentNs: number, seq: number, textJson: string | null): void;
   close(): void;
 }
 

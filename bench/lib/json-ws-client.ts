@@ -3,6 +3,8 @@ import type { BenchClient, BenchClientOptions } from './bench-client.js';
 
 /** Room messages from ArqonBus and the bare uWS peer both hold this byte run; nothing else does. */
 const DATA_MARK = Buffer.from('"data":{"t":');
+/** Right after the stamp's digits. */
+const SEQ_MARK = Buffer.from(',"s":');
 
 /** The ArqonBus JSON protocol over a WebSocket (ArqWsConnection), lean enough for tens of thousands per process. */
 export class JsonWsClient implements BenchClient {
@@ -25,9 +27,18 @@ export class JsonWsClient implements BenchClient {
       onRaw(data, start, end) {
         const at = data.indexOf(DATA_MARK, start);
         if (at === -1 || at >= end) return false;
-        const sentNs = readStampDigits(data, at + DATA_MARK.length);
-        if (sentNs < 0) handlers.onError('unreadable_stamp');
-        else handlers.onDelivery(sentNs);
+        const stampAt = at + DATA_MARK.length;
+        const sentNs = readStampDigits(data, stampAt);
+        if (sentNs < 0) {
+          handlers.onError('unreadable_stamp');
+          return true;
+        }
+        const seqAt = stampAt + String(sentNs).length;
+        const seq =
+          data.compare(SEQ_MARK, 0, SEQ_MARK.length, seqAt, seqAt + SEQ_MARK.length) === 0
+            ? readStampDigits(data, seqAt + SEQ_MARK.length)
+            : -1;
+        handlers.onDelivery(sentNs, seq);
         return true;
       },
       onControl() {},
@@ -41,8 +52,11 @@ export class JsonWsClient implements BenchClient {
     return this.#connection.join(room);
   }
 
-  publish(room: string, sentNs: number): void {
-    this.#connection.send(`{"op":"publish","room":${JSON.stringify(room)},"data":{"t":${sentNs}}}`);
+  publish(room: string, sentNs: number, seq: number, textJson: string | null): void {
+    const text = textJson === null ? '' : `,"text":${textJson}`;
+    this.#connection.send(
+      `{"op":"publish","room":${JSON.stringify(room)},"data":{"t":${sentNs},"s":${seq}${text}}}`,
+    );
   }
 
   close(): void {

@@ -7,7 +7,7 @@ interface JoinAck {
 }
 
 interface RoomMessage {
-  readonly data?: { readonly t?: number };
+  readonly data?: { readonly t?: number; readonly s?: number };
 }
 
 /** engine.io-client hands `localAddress` to `ws` but does not declare it. */
@@ -35,7 +35,9 @@ export class SocketIoBenchClient implements BenchClient {
     const socket = io(options.url, ioOptions);
     const client = new SocketIoBenchClient(socket, options.timeoutMs);
     const { handlers } = options;
-    socket.on('message', (message: RoomMessage) => handlers.onDelivery(message.data?.t ?? 0));
+    socket.on('message', (message: RoomMessage) =>
+      handlers.onDelivery(message.data?.t ?? 0, message.data?.s ?? -1),
+    );
     socket.on('error', (error: unknown) => handlers.onError(String(error)));
     return new Promise((resolve, reject) => {
       socket.once('connect', () => {
@@ -61,8 +63,10 @@ export class SocketIoBenchClient implements BenchClient {
     });
   }
 
-  publish(room: string, sentNs: number): void {
-    this.#socket.emit('publish', { room, data: { t: sentNs } });
+  publish(room: string, sentNs: number, seq: number, textJson: string | null): void {
+    const data =
+      textJson === null ? { t: sentNs, s: seq } : { t: sentNs, s: seq, text: JSON.parse(textJson) };
+    this.#socket.emit('publish', { room, data });
   }
 
   close(): void {
