@@ -3,6 +3,9 @@ import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js'
 import { RoomHistory, type RoomHistoryOptions } from './room-history.js';
 import type { RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
+import type { RoomStore } from './room-store.js';
+
+type Publish = Extract<RoomMessage, { type: 'publish' }>;
 
 export const DEFAULT_ROOM_IDLE_MS = 30_000;
 
@@ -15,6 +18,11 @@ export interface RoomActorOptions {
   readonly now?: () => number;
   /** The state a room had on its previous owner node (a graceful move): the stream continues. */
   readonly initial?: RoomState;
+  /**
+   * A durable room's store: the room reads its epoch, offset and history back from it when it
+   * starts, and answers and delivers a publish only once the store kept it.
+   */
+  readonly store?: RoomStore;
 }
 
 /**
@@ -23,6 +31,13 @@ export interface RoomActorOptions {
  * connections, so the node's presence tracker (beside the edge) owns it and survives shard crashes. A new actor is a new stream epoch: offsets restart
  * at 1, and a client resuming from another epoch is told `recovered: false`, unless it starts from
  * the `initial` state another node handed over (`export`): then epoch, offsets and history go on.
+ *
+ * A durable room (with a `store`) is the same room whose stream outlives it: it starts by reading
+ * its epoch, offset and kept messages back from the store (holding what arrives meanwhile), and
+ * writes each publish before answering and delivering it, one write at a time, so that the stored
+ * order is the delivered order. A write that failed is answered `overloaded`; since it may have
+ * been stored anyway, the room reads its stream again before the next write and delivers what it
+ * finds there that the members have not seen.
  */
 export class RoomActor implements Behavior<RoomMessage> {
   readonly #key: string;
@@ -30,9 +45,18 @@ export class RoomActor implements Behavior<RoomMessage> {
   readonly #idleMs: number;
   readonly #history: RoomHistory;
   readonly #now: () => number;
-  readonly #epoch: string;
+  #epoch: string;
   readonly #members = new Set<number>();
-  #offset = 0;
+  readonly #store: RoomStore | null;
+  /** A durable room reading its stream: what arrives meanwhile waits, in order. */
+  #loading = false;
+  readonly #waiting: RoomMessage[] = [];
+  /** Publishes of a durable room not answered yet; the first is being written when `#writing`. */
+  readonly #writes: Publish[] = [];
+  #writing = false;
+  /** A write failed: it may have been stored all the same, so read the stream before the next. */
+  #stale = false;
+  /** Position of the write in flight: it becomes the room's once stored. */ #offset = 0;
   #lastActivity = 0;
   #idleTimer: number | null = null;
 
@@ -42,6 +66,7 @@ export class RoomActor implements Behavior<RoomMessage> {
     this.#idleMs = options.idleMs ?? DEFAULT_ROOM_IDLE_MS;
     this.#history = new RoomHistory(options.history);
     this.#now = options.now ?? Date.now;
+    this.#store = options.store ?? null;
     const initial = options.initial;
     this.#epoch = initial?.epoch ?? randomBytes(6).toString('base64url');
     if (initial !== undefined) {
@@ -57,16 +82,32 @@ export class RoomActor implements Behavior<RoomMessage> {
   started(ctx: ActorContext<RoomMessage>): void {
     this.#lastActivity = this.#now();
     this.#armIdle(ctx);
+    if (this.#store !== null) this.#load(ctx);
   }
 
   receive(message: RoomMessage | SystemMessage, ctx: ActorContext<RoomMessage>): void {
+    if ((this.#loading || (this.#writing && message.type === 'export')) && isRequest(message)) {
+      // Nothing is answered before the room knows its stream; a hand-over waits for its writes.
+      this.#waiting.push(message);
+      return;
+    }
     switch (message.type) {
       case 'join':
         return this.#join(message, ctx);
       case 'leave':
         return this.#leave(message.connId, message.corr, ctx);
       case 'publish':
-        return this.#publish(message);
+        if (this.#store === null) return this.#publish(message);
+        this.#writes.push(message);
+        return this.#pump(ctx);
+      case 'loaded':
+        return this.#loaded(message.state, ctx);
+      case 'load-failed':
+        return this.#loadFailed(message.reason, ctx);
+      case 'stored':
+        return this.#stored(ctx);
+      case 'store-failed':
+        return this.#storeFailed(ctx);
       case 'export':
         // Everything told to the room before this is done: its state is final. It stops here;
         // the node routes the room's later messages to the new owner.
@@ -80,6 +121,8 @@ export class RoomActor implements Behavior<RoomMessage> {
       case 'idle-check':
         this.#idleTimer = null;
         if (this.#members.size > 0) return;
+        // A durable room waiting for its store has answers to give before it may stop.
+        if (this.#loading || this.#writing) return this.#armIdle(ctx);
         // Publishes without local members (e.g. over HTTP) keep the room and its history alive.
         if (this.#now() - this.#lastActivity >= this.#idleMs) ctx.stop();
         else this.#armIdle(ctx);
@@ -132,9 +175,10 @@ export class RoomActor implements Behavior<RoomMessage> {
     if (this.#members.size === 0) this.#armIdle(ctx);
   }
 
-  #publish(message: Extract<RoomMessage, { type: 'publish' }>): void {
-    const offset = ++this.#offset;
-    const ts = this.#now();
+  #publish(message: Publish, stored?: { readonly offset: number; readonly ts: number }): void {
+    const offset = stored?.offset ?? this.#offset + 1;
+    const ts = stored?.ts ?? this.#now();
+    this.#offset = offset;
     this.#lastActivity = ts;
     this.#history.append({ offset, ts, senderConn: message.connId, payload: message.payload });
     if (message.corr !== 0)
@@ -151,6 +195,123 @@ export class RoomActor implements Behavior<RoomMessage> {
     });
   }
 
+  /** Reads the stream; the answer comes back as a message, so the room handles it in order. */
+  #load(ctx: ActorContext<RoomMessage>): void {
+    this.#loading = true;
+    (this.#store as RoomStore).load().then(
+      (state) => tellSelf(ctx, { type: 'loaded', state }),
+      (error: unknown) => tellSelf(ctx, { type: 'load-failed', reason: String(error) }),
+    );
+  }
+
+  #loaded(state: RoomState | null, ctx: ActorContext<RoomMessage>): void {
+    const catchingUp = this.#stale;
+    this.#loading = false;
+    this.#stale = false;
+    // The stream is the truth: it may hold a message whose write looked failed (then members get
+    // it now, once), or, after a race between two owners, the other's epoch.
+    if (state !== null && (state.epoch !== this.#epoch || state.offset > this.#offset)) {
+      const known = state.epoch === this.#epoch ? this.#offset : 0;
+      if (state.epoch !== this.#epoch) this.#history.clear();
+      this.#epoch = state.epoch;
+      for (const entry of state.history) {
+        if (entry.offset <= known) continue;
+        this.#history.append(entry);
+        if (catchingUp) this.#deliverStored(entry.offset, entry.ts, entry.payload);
+      }
+      this.#offset = state.offset;
+    }
+    this.#writing = false;
+    this.#drainWaiting(ctx);
+    this.#pump(ctx);
+  }
+
+  /** The stream cannot be read: nothing can be answered in order, so all waiting get `overloaded`. */
+  #loadFailed(reason: string, ctx: ActorContext<RoomMessage>): void {
+    this.#loading = false;
+    this.#writing = false;
+    const refused = [...this.#waiting, ...this.#writes];
+    this.#waiting.length = 0;
+    this.#writes.length = 0;
+    for (const message of refused) {
+      if ('corr' in message && message.corr !== 0)
+        this.#out.replyError(message.corr, 'overloaded', `room storage unavailable: ${reason}`);
+    }
+    // The next message starts the room afresh, reading the stream again.
+    ctx.stop();
+  }
+
+  /** Writes the oldest unanswered publish, one at a time: the stream's order is the room's. */
+  #pump(ctx: ActorContext<RoomMessage>): void {
+    if (this.#writing || this.#loading) return;
+    if (this.#stale) {
+      this.#writing = true;
+      this.#load(ctx);
+      return;
+    }
+    const next = this.#writes[0];
+    if (next === undefined) return this.#drainWaiting(ctx);
+    this.#writing = true;
+    const entry = {
+      epoch: this.#epoch,
+      offset: this.#offset + 1,
+      ts: this.#now(),
+      payload: next.payload,
+    };
+    this.#pendingEntry = entry;
+    (this.#store as RoomStore).append(entry).then(
+      () => tellSelf(ctx, { type: 'stored' }),
+      (error: unknown) => tellSelf(ctx, { type: 'store-failed', reason: String(error) }),
+    );
+  }
+
+  #pendingEntry: { readonly offset: number; readonly ts: number } | null = null;
+
+  #stored(ctx: ActorContext<RoomMessage>): void {
+    const message = this.#writes.shift();
+    const entry = this.#pendingEntry;
+    this.#writing = false;
+    this.#pendingEntry = null;
+    if (message !== undefined && entry !== null) this.#publish(message, entry);
+    this.#pump(ctx);
+  }
+
+  #storeFailed(ctx: ActorContext<RoomMessage>): void {
+    const message = this.#writes.shift();
+    this.#writing = false;
+    this.#pendingEntry = null;
+    this.#stale = true;
+    // Never a silent ok: the publisher learns that it is not known to be stored.
+    if (message !== undefined && message.corr !== 0)
+      this.#out.replyError(message.corr, 'overloaded', 'room storage did not confirm, retry later');
+    this.#pump(ctx);
+  }
+
+  /** A stored message the members have not seen (its write looked failed, but it was kept). */
+  #deliverStored(offset: number, ts: number, payload: Uint8Array): void {
+    this.#out.deliver({
+      roomKey: this.#key,
+      epoch: this.#epoch,
+      offset,
+      ts,
+      ingressTs: ts,
+      senderConn: 0,
+      echo: true,
+      payload,
+    });
+  }
+
+  #drainWaiting(ctx: ActorContext<RoomMessage>): void {
+    while (this.#waiting.length > 0 && !this.#loading) {
+      const message = this.#waiting.shift() as RoomMessage;
+      if (message.type === 'export' && (this.#writing || this.#writes.length > 0)) {
+        this.#waiting.unshift(message);
+        return;
+      }
+      this.receive(message, ctx);
+    }
+  }
+
   #armIdle(ctx: ActorContext<RoomMessage>): void {
     if (this.#idleTimer === null)
       this.#idleTimer = ctx.setTimeout(this.#idleMs, { type: 'idle-check' });
@@ -161,5 +322,28 @@ export class RoomActor implements Behavior<RoomMessage> {
       ctx.cancelTimer(this.#idleTimer);
       this.#idleTimer = null;
     }
+  }
+}
+
+/** What clients and the node ask of a room (held while it loads), as opposed to its own messages. */
+function isRequest(message: RoomMessage | SystemMessage): message is RoomMessage {
+  return (
+    message.type === 'join' ||
+    message.type === 'leave' ||
+    message.type === 'publish' ||
+    message.type === 'export'
+  );
+}
+
+/**
+ * A store's answer, queued for the room's next turn. As a timer tick it is not refused by a full
+ * mailbox (a lost answer would leave the room waiting for its write forever); a room that ended
+ * meanwhile has nothing to do with it.
+ */
+function tellSelf(ctx: ActorContext<RoomMessage>, message: RoomMessage): void {
+  try {
+    ctx.setTimeout(0, message);
+  } catch {
+    // The room stopped: the answer has nobody to go to.
   }
 }

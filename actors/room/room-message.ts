@@ -28,6 +28,12 @@ export type RoomMessage =
       readonly payload: Uint8Array;
     }
   | { readonly type: 'idle-check' }
+  /** A durable room's store answered a load (at start, or to catch up after a failed write). */
+  | { readonly type: 'loaded'; readonly state: RoomState | null }
+  | { readonly type: 'load-failed'; readonly reason: string }
+  /** The oldest write in flight was stored, or was not. */
+  | { readonly type: 'stored' }
+  | { readonly type: 'store-failed'; readonly reason: string }
   /** Hand the room over (its owner node changed): answer its state, then stop. */
   | { readonly type: 'export'; readonly corr: number };
 

@@ -22,6 +22,11 @@ export const DEFAULT_PRESENCE_BROADCAST_MS = 250;
 /** Below what a person notices, long enough to batch a join storm into one diff per member. */
 export const DEFAULT_PRESENCE_COALESCE_MS = 50;
 export { DEFAULT_FAN_IN_LINGER_MS as DEFAULT_FANOUT_LINGER_MS } from '../cluster/index.js';
+export {
+  DEFAULT_HISTORY_MAX_AGE_SEC,
+  DEFAULT_HISTORY_MAX_BYTES,
+  DEFAULT_HISTORY_MAX_MESSAGES,
+} from '../storage/index.js';
 export const DEFAULT_LOG_LEVEL = 'info';
 /** 16 MiB of Wasm memory per policy instance (DEFAULT_POLICY_MEMORY_PAGES of src/policy). */
 export const DEFAULT_POLICY_MEMORY_MB = 16;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { durablePatternProblem } from '../storage/index.js';
 import { hostProblem, natsServersProblem } from './address-checks.js';
 import { readConfigFile } from './config-file.js';
 import * as D from './defaults.js';
@@ -19,6 +20,11 @@ export interface NodeConfig {
   readonly nats: string | null;
   readonly natsUser: string | null;
   readonly natsPassword: string | null;
+  /** Room patterns of the durable rooms (stored in JetStream); null: none. */
+  readonly durableRooms: readonly string[] | null;
+  readonly historyMaxMessages: number;
+  readonly historyMaxAgeSec: number;
+  readonly historyMaxBytes: number;
   readonly nodeId: string;
   readonly workers: number;
   readonly dev: boolean;
@@ -109,6 +115,10 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     nats: r.string('nats'),
     natsUser: r.string('nats-user'),
     natsPassword: r.string('nats-password'),
+    durableRooms: r.list('durable-rooms'),
+    historyMaxMessages: r.int('history-max-messages') ?? D.DEFAULT_HISTORY_MAX_MESSAGES,
+    historyMaxAgeSec: r.int('history-max-age') ?? D.DEFAULT_HISTORY_MAX_AGE_SEC,
+    historyMaxBytes: r.int('history-max-bytes') ?? D.DEFAULT_HISTORY_MAX_BYTES,
     nodeId: r.string('node-id') ?? `node-${randomBytes(4).toString('hex')}`,
     workers: r.int('workers') ?? D.defaultWorkers(),
     dev: r.bool('dev') ?? false,
@@ -178,6 +188,19 @@ function checkTogether(config: NodeConfig, origins: OptionOrigins): void {
   needs(origins, 'nats-user', 'nats');
   needs(origins, 'nats-password', 'nats');
   needs(origins, 'jwks-algs', 'jwks-file');
+  const patternWhy =
+    config.durableRooms === null ? null : durablePatternProblem(config.durableRooms);
+  if (patternWhy !== null) throw origins.invalid('durable-rooms', patternWhy);
+  if (config.durableRooms !== null && config.nats === null) {
+    // Not a silent downgrade to in-memory rooms: the user asked for messages that survive.
+    throw origins.invalid(
+      'durable-rooms',
+      'needs nats: durable rooms are stored in NATS JetStream, and nats is not set',
+    );
+  }
+  for (const option of ['history-max-messages', 'history-max-age', 'history-max-bytes'] as const) {
+    needs(origins, option, 'durable-rooms');
+  }
 }
 
 /** Options that only work together: one set without the other stops the node. */

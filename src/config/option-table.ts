@@ -24,6 +24,30 @@ export const OPTION_TABLE = [
   },
   { name: 'nats', kind: 'string', help: 'NATS URL; without it the node runs alone' },
   { name: 'nats-user', kind: 'string', help: 'NATS user (with nats-password)' },
+  {
+    name: 'durable-rooms',
+    kind: 'list',
+    help: 'room patterns (as in rooms claims) whose messages are stored in JetStream; needs nats',
+  },
+  {
+    name: 'history-max-messages',
+    kind: 'int',
+    min: 1,
+    help: 'messages a durable room keeps',
+  },
+  {
+    name: 'history-max-age',
+    kind: 'int',
+    min: 1,
+    help: 'seconds a durable room keeps a message',
+  },
+  {
+    name: 'history-max-bytes',
+    kind: 'int',
+    min: 1,
+    max: 4294967295,
+    help: 'payload bytes a durable room keeps',
+  },
   { name: 'nats-password', kind: 'string', help: 'NATS password' },
   { name: 'node-id', kind: 'string', help: 'node id (default: a random one)' },
   {

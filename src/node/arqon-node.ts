@@ -39,6 +39,7 @@ import { IdleCollector } from './idle-collector.js';
 import { NodeCluster } from './node-cluster.js';
 import { NodeError } from './node-error.js';
 import { type LogSink, NodeLog, STDERR_SINK } from './node-log.js';
+import { roomStorageOption } from './room-storage-option.js';
 import { verifierOptions } from './verifier-options.js';
 
 export interface ArqonNodeOptions {
@@ -374,6 +375,7 @@ export class ArqonNode implements ConnectionHost {
           : this.#edge.deliver(delivery),
       onEvent: (event) => this.#onPoolEvent(event),
       policyLimits: this.#policyLimits,
+      ...roomStorageOption(this.#config),
     });
     this.#pool = pool;
     if (this.#deployed.length > 0) void pool.deployPolicies(this.#deployed);
@@ -416,6 +418,9 @@ export class ArqonNode implements ConnectionHost {
         return;
       case 'policy-log':
         this.#log.warn(event.line);
+        return;
+      case 'storage-log':
+        this.#log.warn(`shard ${event.shard}: ${event.line}`);
         return;
     }
   }

@@ -4,6 +4,7 @@ import {
   RoomActor,
   type RoomHistoryOptions,
   type RoomState,
+  type RoomStore,
 } from '../../actors/index.js';
 import { type DynamicSupervisor, isNormalExit } from '../../supervision/index.js';
 import type { RingRoomOutput } from './ring-room-output.js';
@@ -14,6 +15,11 @@ export interface RoomDirectoryOptions {
   readonly output: RingRoomOutput;
   readonly idleMs: number;
   readonly history?: RoomHistoryOptions;
+  /** Durable rooms: their store (null for a room that is not durable) and what each keeps. */
+  readonly durable?: {
+    readonly storeOf: (roomKey: string) => RoomStore | null;
+    readonly history: RoomHistoryOptions;
+  };
   /** A room ended abnormally (crashed): the edge re-joins its members to a fresh one. */
   readonly onRoomDown: (roomKey: string, reason: string) => void;
 }
@@ -60,12 +66,15 @@ export class RoomDirectory {
   }
 
   #start(roomKey: string, initial?: RoomState): ActorRef {
-    const { system, supervisor, output } = this.#options;
+    const { system, supervisor, output, durable } = this.#options;
+    const store = durable?.storeOf(roomKey) ?? null;
+    const history = store !== null ? durable?.history : this.#options.history;
     const actor = new RoomActor({
       roomKey,
       output,
       idleMs: this.#options.idleMs,
-      ...(this.#options.history ? { history: this.#options.history } : {}),
+      ...(history ? { history } : {}),
+      ...(store !== null ? { store } : {}),
       ...(initial !== undefined ? { initial } : {}),
     });
     // Spawned here, not inside the supervisor's start, so that messages can be told to it at once;

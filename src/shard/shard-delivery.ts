@@ -30,4 +30,6 @@ export type ShardPoolEvent =
   | { readonly type: 'pool-failed'; readonly reason: string }
   /** A policy denied or failed in a shard (on_publish): the node counts and logs it. */
   | { readonly type: 'policy-report'; readonly shard: number; readonly report: PolicyReport }
-  | { readonly type: 'policy-log'; readonly shard: number; readonly line: string };
+  | { readonly type: 'policy-log'; readonly shard: number; readonly line: string }
+  /** A shard's durable-room storage said something an operator should see (src/storage). */
+  | { readonly type: 'storage-log'; readonly shard: number; readonly line: string };

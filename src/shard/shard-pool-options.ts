@@ -1,5 +1,6 @@
 import type { SupervisionEventListener } from '../../supervision/index.js';
 import { DEFAULT_POLICY_LIMITS, type PolicyLimits } from '../policy/index.js';
+import type { RoomStorageConfig } from '../storage/index.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
 
@@ -37,6 +38,8 @@ export interface ShardPoolOptions {
   readonly shutdownMs?: number;
   /** Limits of the policy hooks that run in the shards (on_publish). */
   readonly policyLimits?: PolicyLimits;
+  /** Durable rooms: each shard stores the rooms it holds that match. */
+  readonly storage?: RoomStorageConfig;
 }
 
 export interface ResolvedShardPoolOptions {
@@ -55,6 +58,7 @@ export interface ResolvedShardPoolOptions {
   readonly periodMs: number;
   readonly shutdownMs: number;
   readonly policyLimits: PolicyLimits;
+  readonly storage: RoomStorageConfig | null;
 }
 
 function integer(name: string, value: number | undefined, fallback: number, min: number): number {
@@ -106,5 +110,6 @@ export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShar
     periodMs: integer('periodMs', options.periodMs, DEFAULT_SHARD_PERIOD_MS, 1),
     shutdownMs: integer('shutdownMs', options.shutdownMs, DEFAULT_SHARD_SHUTDOWN_MS, 0),
     policyLimits: options.policyLimits ?? DEFAULT_POLICY_LIMITS,
+    storage: options.storage ?? null,
   };
 }

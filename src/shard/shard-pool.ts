@@ -292,6 +292,8 @@ export class ShardPool implements Child {
       const line = (message as { type?: unknown; line?: unknown } | null) ?? null;
       if (line?.type === 'policy:log' && typeof line.line === 'string')
         this.#emit({ type: 'policy-log', shard: slot.index, line: line.line });
+      else if (line?.type === 'storage:log' && typeof line.line === 'string')
+        this.#emit({ type: 'storage-log', shard: slot.index, line: line.line });
       return;
     }
     if (message.type === 'policy:deployed') {
@@ -354,6 +356,7 @@ export class ShardPool implements Child {
       maxRooms: o.maxRoomsPerShard,
       policyLimits: o.policyLimits,
       policies: this.#deployment,
+      storage: o.storage,
     };
     // It starts with the current set (workerData), so it holds it once it is ready.
     this.#deployed.set(slot.index, this.#deployment?.seq ?? 0);

@@ -1,4 +1,5 @@
 import type { PolicyDeployment, PolicyLimits } from '../policy/index.js';
+import type { RoomStorageConfig } from '../storage/index.js';
 import type { RingPair } from '../transport/index.js';
 
 /** What the pool hands a shard thread at start (structured-cloned; the SABs are shared). */
@@ -13,4 +14,6 @@ export interface ShardWorkerData {
   readonly policyLimits: PolicyLimits;
   /** The policies in force when the shard starts: held before it reads its first record. */
   readonly policies: PolicyDeployment | null;
+  /** Where durable rooms are stored; null: no room is durable. */
+  readonly storage: RoomStorageConfig | null;
 }

@@ -21,6 +21,7 @@ import {
   type PublishInput,
   ShardPolicyGate,
 } from '../policy/index.js';
+import { RoomStreams } from '../storage/index.js';
 import { EnvelopeKind, type RingRecord, ThreadChannel } from '../transport/index.js';
 import { RingRoomOutput } from './ring-room-output.js';
 import { RoomDirectory } from './room-directory.js';
@@ -46,11 +47,26 @@ const rooms = new DynamicSupervisor({
   maxChildren: data.maxRooms,
 });
 const output = new RingRoomOutput(channel);
+const streams =
+  data.storage === null
+    ? null
+    : new RoomStreams({
+        config: data.storage,
+        log: (line) => parentPort?.postMessage({ type: 'storage:log', line }),
+      });
 const directory = new RoomDirectory({
   system,
   supervisor: rooms,
   output,
   idleMs: data.roomIdleMs,
+  ...(streams !== null
+    ? {
+        durable: {
+          storeOf: (roomKey: string) => streams.storeOf(roomKey),
+          history: { maxMessages: streams.durable.maxMessages, maxBytes: streams.durable.maxBytes },
+        },
+      }
+    : {}),
   onRoomDown: (roomKey, reason) => sendEvent({ type: 'room-down', roomKey, reason }),
 });
 
@@ -238,6 +254,7 @@ async function main(): Promise<void> {
   onStopRequested(async () => {
     await policies.close();
     await rooms.stop();
+    await streams?.close();
     channel.close();
     await system.shutdown();
   });

@@ -70,6 +70,13 @@ const BAD: Readonly<Record<OptionName, BadCase>> = {
     says: /needs nats-password/,
   },
   'nats-password': { value: 'p', says: /needs nats-user as well/ },
+  'durable-rooms': {
+    value: 'chat.*',
+    says: /needs nats: durable rooms are stored in NATS JetStream, and nats is not set/,
+  },
+  'history-max-messages': { value: '0', says: /must be >= 1, got 0/ },
+  'history-max-age': { value: '1h', says: /must be an integer, got "1h"/ },
+  'history-max-bytes': { value: '4294967296', says: /must be <= 4294967295/ },
   'node-id': { value: '', via: 'flag', says: /must not be empty/ },
   workers: { value: '0', says: /must be >= 1, got 0/ },
   dev: { value: 'maybe', says: /must be true or false, got "maybe"/ },

@@ -102,6 +102,18 @@ t.test('config - options that go together, and ones that need another', async (t
     [{ 'nats-user': 'u', 'nats-password': 'p' }, /^option nats-user .*without nats/],
     [{ 'jwks-algs': 'RS256' }, /^option jwks-algs .*has no effect without jwks-file/],
     [
+      { 'durable-rooms': 'chat.*' },
+      /^option durable-rooms \(from flag --durable-rooms\): needs nats: durable rooms are stored in NATS JetStream/,
+    ],
+    [
+      { 'durable-rooms': 'chat.>.x', nats: 'nats://n:4222' },
+      /^option durable-rooms .*room pattern "chat\.>\.x" may use > only as the last segment/,
+    ],
+    [
+      { 'history-max-age': '60', nats: 'nats://n:4222' },
+      /^option history-max-age .*without durable-rooms/,
+    ],
+    [
       { 'max-frame-bytes': '4096', 'hard-max-frame-bytes': '1024' },
       /^option hard-max-frame-bytes \(from flag --hard-max-frame-bytes\): must be at least max-frame-bytes \(4096, max-frame-bytes \(from flag --max-frame-bytes\)\)/,
     ],
@@ -118,6 +130,12 @@ t.test('config - options that go together, and ones that need another', async (t
       flags: { nats: 'nats://n:4222', 'nats-user': 'u', 'nats-password': 'p' },
     }),
   );
+  const durable = resolveNodeConfig({
+    flags: { nats: 'nats://n:4222', 'durable-rooms': 'chat.*,orders.>', 'history-max-age': '600' },
+  });
+  t.same(durable.durableRooms, ['chat.*', 'orders.>']);
+  t.equal(durable.historyMaxAgeSec, 600);
+  t.equal(durable.historyMaxMessages, 10_000, 'the default count');
 });
 
 t.test('config - host and nats values are checked for form', async (t) => {

@@ -107,15 +107,7 @@ const PLANNED = {
     '/v1/admin/schedules',
     '/v1/kv/:bucket/:key',
   ],
-  options: [
-    'durable-rooms',
-    'history-max-messages',
-    'history-max-age',
-    'history-max-bytes',
-    'otlp-endpoint',
-    'otlp-protocol',
-    'trace-sample',
-  ],
+  options: ['otlp-endpoint', 'otlp-protocol', 'trace-sample'],
   commands: ['doctor', 'logs'],
 };
 

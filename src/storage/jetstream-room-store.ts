@@ -1,0 +1,113 @@
+import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import type { HistoryEntry, RoomState, RoomStore, StoredEntry } from '../../actors/index.js';
+import type { RoomStreams } from './room-streams.js';
+import { EPOCH_HEADER, OFFSET_HEADER, ROOM_STREAM, TS_HEADER } from './room-subjects.js';
+import { StorageError } from './storage-error.js';
+
+/** JetStream's API error for a failed `expected last subject sequence` check. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * One durable room's subject in the rooms stream. Writes carry the stream sequence of the room's
+ * last stored message (`Nats-Expected-Last-Subject-Sequence`): a write that does not follow what is
+ * stored (a second owner during a split, or an earlier write whose answer was lost) is refused by
+ * JetStream itself, and the room reads the stream again. `Nats-Msg-Id` is the room's own position,
+ * so a write repeated inside the duplicate window is stored once.
+ */
+export class JetStreamRoomStore implements RoomStore {
+  readonly #streams: RoomStreams;
+  readonly #roomKey: string;
+  readonly #subject: string;
+  /** Stream sequence of the room's last stored message; 0: none. */
+  #lastSeq = 0;
+
+  constructor(streams: RoomStreams, roomKey: string, subject: string) {
+    this.#streams = streams;
+    this.#roomKey = roomKey;
+    this.#subject = subject;
+  }
+
+  async load(): Promise<RoomState | null> {
+    const { manager, client } = await this.#streams.ready();
+    let last: Awaited<ReturnType<typeof manager.streams.getMessage>>;
+    try {
+      last = await manager.streams.getMessage(ROOM_STREAM, { last_by_subj: this.#subject });
+    } catch (error) {
+      throw this.#streams.failed(`cannot read room ${this.#roomKey}`, error);
+    }
+    if (last === null) {
+      this.#lastSeq = 0;
+      return null;
+    }
+    const epoch = last.header.get(EPOCH_HEADER);
+    const offset = Number(last.header.get(OFFSET_HEADER));
+    if (epoch === '' || !Number.isSafeInteger(offset) || offset < 1) {
+      throw new StorageError(
+        'ARQ_ERR_STORAGE_CORRUPT',
+        `room ${this.#roomKey}: stored message ${last.seq} has no ${EPOCH_HEADER}/${OFFSET_HEADER}`,
+      );
+    }
+    const history = await this.#read(client, epoch, last.seq);
+    this.#lastSeq = last.seq;
+    return { epoch, offset, history };
+  }
+
+  async append(entry: StoredEntry): Promise<void> {
+    const { client } = await this.#streams.ready();
+    const h = headers();
+    h.set(EPOCH_HEADER, entry.epoch);
+    h.set(OFFSET_HEADER, String(entry.offset));
+    h.set(TS_HEADER, String(entry.ts));
+    try {
+      const ack = await client.publish(this.#subject, entry.payload, {
+        headers: h,
+        msgID: `${entry.epoch}:${entry.offset}@${this.#roomKey}`,
+        expect: { lastSubjectSequence: this.#lastSeq },
+        timeout: this.#streams.timeoutMs,
+      });
+      this.#lastSeq = ack.seq;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE) {
+        throw new StorageError(
+          'ARQ_ERR_STORAGE_CONFLICT',
+          `room ${this.#roomKey}: the stream moved on (another writer, or an earlier write was kept)`,
+          { cause: error },
+        );
+      }
+      throw this.#streams.failed(`cannot store into room ${this.#roomKey}`, error);
+    }
+  }
+
+  /** The room's kept messages of `epoch`, oldest first, up to stream sequence `lastSeq`. */
+  async #read(client: JetStreamClient, epoch: string, lastSeq: number): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    try {
+      const consumer = await client.consumers.get(ROOM_STREAM, { filter_subjects: this.#subject });
+      const messages = await consumer.consume();
+      try {
+        for await (const m of messages) {
+          // Older epochs can only precede the last one; its messages are what the room resumes.
+          if (m.headers?.get(EPOCH_HEADER) === epoch) {
+            const offset = Number(m.headers.get(OFFSET_HEADER));
+            const ts = Number(m.headers.get(TS_HEADER));
+            if (out.length > 0 && offset !== (out.at(-1) as HistoryEntry).offset + 1)
+              out.length = 0;
+            out.push({
+              offset,
+              ts: Number.isFinite(ts) ? ts : m.time.getTime(),
+              senderConn: 0,
+              payload: m.data,
+            });
+          }
+          if (m.seq >= lastSeq) break;
+        }
+      } finally {
+        await messages.close();
+      }
+    } catch (error) {
+      throw this.#streams.failed(`cannot read room ${this.#roomKey}`, error);
+    }
+    return out;
+  }
+}
