@@ -21,6 +21,12 @@ const JOIN_TIMEOUT_MS = 600_000;
 const REPORT_TIMEOUT_MS = 30_000;
 const POLL_MS = 250;
 const BASELINE_SETTLE_MS = 3_000;
+/**
+ * After convergence the node has just built N presence_states and N^2 entries of diffs: V8's heap
+ * and malloc's arenas are at their peak. RSS is read again after this long idle, when V8's memory
+ * reducer has had its turn, to tell what the members hold from what the burst left.
+ */
+const RSS_SETTLE_MS = 10_000;
 const FIRST_SOURCE_OCTET = 10;
 const ROOM = 'big';
 
@@ -50,6 +56,8 @@ export interface PresenceResult {
   /** members x (1000 / coalesceMs): what coalescing bounds frames per second by. */
   readonly frameBoundPerS: number | null;
   readonly rssPerMemberBytes: number;
+  /** The same, read after RSS_SETTLE_MS idle. */
+  readonly rssSettledPerMemberBytes: number;
   readonly lateStateMs: number;
   readonly lateEntries: number;
   readonly lateStateBytes: number;
@@ -113,6 +121,8 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
     await sleep(POLL_MS * 4);
     statuses = await status();
     const rssAfter = readVmRssBytes(server.pid);
+    await sleep(RSS_SETTLE_MS);
+    const rssSettled = readVmRssBytes(server.pid);
     const open = statuses.reduce((n, s) => n + s.open, 0);
     if (open !== members)
       throw new BenchError(
@@ -137,6 +147,7 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
       bytesPerS: bytes / spanS,
       frameBoundPerS: coalesceMs > 0 ? members * (1000 / coalesceMs) : null,
       rssPerMemberBytes: (rssAfter - rssBefore) / members,
+      rssSettledPerMemberBytes: (rssSettled - rssBefore) / members,
       lateStateMs: late.stateMs,
       lateEntries: late.entries,
       lateStateBytes: late.stateBytes,

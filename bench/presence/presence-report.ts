@@ -16,6 +16,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
       'bound/s',
       'MiB/s',
       'RSS KiB/member',
+      'after 10 s idle',
       'late joiner state ms',
     ],
     results.map((r) => [
@@ -28,6 +29,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
       r.frameBoundPerS === null ? '-' : Math.round(r.frameBoundPerS).toString(),
       (r.bytesPerS / MIB).toFixed(1),
       (r.rssPerMemberBytes / KIB).toFixed(2),
+      (r.rssSettledPerMemberBytes / KIB).toFixed(2),
       `${r.lateStateMs} (${r.lateEntries} entries, ${(r.lateStateBytes / KIB).toFixed(0)} KiB)`,
     ]),
   );
