@@ -98,7 +98,7 @@ export function fanoutAnomalies(results: readonly FanoutResult[]): string[] {
 }
 
 /** One figure per round, and with several rounds their median, which is what the target is read on. */
-function figures(values: readonly number[], digits: number, unit = ''): string {
+export function figures(values: readonly number[], digits: number, unit = ''): string {
   const one = (v: number): string => `${v.toFixed(digits)}${unit}`;
   if (values.length === 1) return one(values[0] as number);
   return `median ${one(median(values))} (rounds: ${values.map(one).join(', ')})`;

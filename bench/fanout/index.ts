@@ -11,6 +11,7 @@ export {
   fanoutAnomalies,
   fanoutTable,
   fanoutVerdict,
+  figures,
   TARGET_P99_VS_UWS,
   TARGET_USER_VS_SOCKETIO,
 } from './fanout-report.js';

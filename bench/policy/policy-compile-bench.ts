@@ -5,7 +5,6 @@
  * PUSHES times, and the ping round trips during the pushes are compared with those before.
  */
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { signToken } from '../../src/auth/index.js';
@@ -18,6 +17,7 @@ import {
   ServerProcess,
 } from '../lib/index.js';
 import { largeModule } from './large-module.js';
+import { putPolicy } from './policy-variants.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const PING_EVERY_MS = 2;
@@ -61,29 +61,6 @@ async function startPinger(url: string): Promise<Pinger> {
   };
 }
 
-function put(port: number, token: string, name: string, body: Uint8Array): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `http://127.0.0.1:${port}/v1/admin/policies/${name}`,
-      {
-        method: 'PUT',
-        agent: false,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/wasm',
-          'content-length': String(body.byteLength),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 interface Result {
   readonly mode: string;
   readonly before: LatencyHistogram;
@@ -113,7 +90,7 @@ async function run(mode: 'pool' | 'inline', secret: string): Promise<Result> {
     });
     const pinger = await startPinger(`ws://127.0.0.1:${server.port}/ws?token=${token}`);
     // Warm-up push: the pool's thread and the runner start once; not measured.
-    await put(server.port, token, 'warm', largeModule(10, 10, 'warm'));
+    await putPolicy(server.port, token, 'warm', largeModule(10, 10, 'warm'));
     await new Promise((resolve) => setTimeout(resolve, BASELINE_MS));
     const before = snapshotOf(pinger.histogram);
     const during = new LatencyHistogram();
@@ -123,7 +100,7 @@ async function run(mode: 'pool' | 'inline', secret: string): Promise<Result> {
       const body = largeModule(FUNCTIONS, OPS_PER_FUNCTION, nonce);
       pinger.histogram.reset();
       const started = performance.now();
-      const status = await put(server.port, token, `large${i}`, body);
+      const { status } = await putPolicy(server.port, token, `large${i}`, body);
       pushMs.push(performance.now() - started);
       if (status !== 200) throw new Error(`push answered ${status}`);
       during.merge(pinger.histogram.snapshot());

@@ -1,4 +1,4 @@
-import type { FanoutResult } from '../fanout/index.js';
+import { type FanoutResult, figures } from '../fanout/index.js';
 import { median } from '../lib/index.js';
 import type { PolicyVariant } from './policy-variants.js';
 
@@ -17,12 +17,6 @@ const cpuPerDelivery = (r: FanoutResult): number =>
   (r.serverUserUs + r.serverSystemUs) / r.deliveries;
 const cpuPerPublish = (r: FanoutResult): number =>
   (r.serverUserUs + r.serverSystemUs) / Math.max(1, r.published);
-
-function figures(values: readonly number[], digits: number, unit: string): string {
-  const one = (v: number): string => `${v.toFixed(digits)}${unit}`;
-  if (values.length === 1) return one(values[0] as number);
-  return `median ${one(median(values))} (rounds: ${values.map(one).join(', ')})`;
-}
 
 /**
  * Per server and variant: CPU per delivery against the no-policy case of the same round, the p99

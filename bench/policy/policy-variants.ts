@@ -57,13 +57,14 @@ export async function pushPolicies(
   });
   for (const name of names) {
     const body = await readFile(fileURLToPath(new URL(`${name}.wasm`, POLICY_DIR)));
-    const { status, text } = await put(port, token, name, body);
+    const { status, text } = await putPolicy(port, token, name, body);
     if (status !== 200)
       throw new BenchError('ARQ_ERR_BENCH_SERVER', `pushing ${name} answered ${status}: ${text}`);
   }
 }
 
-function put(
+/** PUT /v1/admin/policies/NAME with a module; the answer's status and body. */
+export function putPolicy(
   port: number,
   token: string,
   name: string,
