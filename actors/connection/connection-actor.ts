@@ -27,7 +27,6 @@ import { encodePublishPayload, encodeSender } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
 import { RoomMemberships } from './room-memberships.js';
 import { RoomOps } from './room-ops.js';
-import { toWirePresences } from './wire-presences.js';
 
 /**
  * upgrading -> authenticating happen in the edge's upgrade handler, before this actor exists (a bad
@@ -296,14 +295,10 @@ export class ConnectionActor {
     this.#host.presence.afterPending(roomKey, () => {
       // Left, closed or rejoined without presence meanwhile: nothing to show.
       if (this.#state === 'closed' || this.#rooms.get(roomKey)?.presence !== true) return;
-      this.#send(
-        {
-          op: 'presence_state',
-          room: frame.room,
-          presences: toWirePresences(this.#host.presence.list(roomKey)),
-        },
-        this.#encoding,
-      );
+      // The same bytes for every joiner of this window (PresenceStateFrames).
+      const state = this.#host.presenceStates.frame(roomKey, frame.room, this.#encoding);
+      this.#socket.sendBytes(state.bytes, state.binary);
+      this.#host.metrics.messagesOut(1);
       this.#socket.subscribe(topicOf('p', this.#encoding === 'json' ? 'j' : 'b', roomKey));
     });
   }

@@ -1,6 +1,7 @@
 import type { PresenceTracker } from '../presence/index.js';
 import type { ResumeFrom } from '../room/index.js';
 import type { ConnectionPrincipal } from './connection-principal.js';
+import type { PresenceStateFrames } from './presence-state-frames.js';
 
 export interface JoinAnswer {
   readonly epoch: string;
@@ -93,6 +94,8 @@ export interface ConnectionHost {
   readonly limits: ConnectionLimits;
   readonly rooms: RoomGateway;
   readonly presence: PresenceTracker;
+  /** Built once per room and presence change, shared by joiners (one per host, over `presence`). */
+  readonly presenceStates: PresenceStateFrames;
   readonly metrics: ConnectionMetrics;
   readonly policy: PolicyGate;
   verify(token: string): Promise<ConnectionPrincipal>;

@@ -2,6 +2,8 @@
 export interface ConnectionSocket {
   /** Sends one frame: text for a string, binary for bytes. */
   send(frame: string | Uint8Array): void;
+  /** Sends bytes as a text frame (UTF-8 JSON built once for many sockets) or a binary one. */
+  sendBytes(bytes: Uint8Array, binary: boolean): void;
   /** Closes with a close frame after what is buffered. */
   end(code: number, reason: string): void;
   subscribe(topic: string): void;

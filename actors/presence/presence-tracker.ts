@@ -28,6 +28,9 @@ export interface PresenceTrackerOptions {
 export class PresenceTracker {
   readonly #state: PresenceState;
   readonly #coalescer: PresenceCoalescer;
+  /** Bumped on every visible change of any topic; a topic's entry is the count at its last one. */
+  #changeCount = 0;
+  readonly #generations = new Map<string, number>();
 
   constructor(options: PresenceTrackerOptions) {
     this.#state = new PresenceState({ replica: options.replica });
@@ -67,6 +70,14 @@ export class PresenceTracker {
     this.#emit(changes);
   }
 
+  /**
+   * A number that changes whenever `topic`'s visible presences do (0 while it has none), so that
+   * what is built from `list(topic)` can be reused until then (PresenceStateFrames).
+   */
+  generation(topic: string): number {
+    return this.#generations.get(topic) ?? 0;
+  }
+
   /** Calls `then` once every change of `topic` so far has been sent (PresenceCoalescer). */
   afterPending(topic: string, then: () => void): void {
     this.#coalescer.afterPending(topic, then);
@@ -78,6 +89,11 @@ export class PresenceTracker {
   }
 
   #emit(changes: PresenceChanges): void {
+    for (const [topic, topicChanges] of changes) {
+      if (topicChanges.joins.length === 0 && topicChanges.leaves.length === 0) continue;
+      if (this.#state.connectionCount(topic) === 0) this.#generations.delete(topic);
+      else this.#generations.set(topic, ++this.#changeCount);
+    }
     this.#coalescer.push(changes);
   }
 }

@@ -32,6 +32,12 @@ export class UwsSocket<U> implements ConnectionSocket {
     this.#sentAt = this.#clock.now;
   }
 
+  sendBytes(bytes: Uint8Array, binary: boolean): void {
+    if (this.#closed) return;
+    this.#ws.send(bytes, binary);
+    this.#sentAt = this.#clock.now;
+  }
+
   end(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -4,6 +4,7 @@ import {
   type ConnectionHost,
   formatIncarnation,
   type JoinAnswer,
+  PresenceStateFrames,
   PresenceTracker,
   type ResumeFrom,
   type RoomGateway,
@@ -81,6 +82,7 @@ export class ArqonNode implements ConnectionHost {
   readonly limits: ConnectionHost['limits'];
   readonly rooms: RoomGateway;
   readonly policy: PolicyGate;
+  readonly presenceStates: PresenceStateFrames;
 
   constructor(options: ArqonNodeOptions) {
     const config = options.config;
@@ -129,6 +131,7 @@ export class ArqonNode implements ConnectionHost {
           this.#edge.presenceDiff(topic, toWirePresences(body.joins), toWirePresences(body.leaves)),
       },
     });
+    this.presenceStates = new PresenceStateFrames(this.#presence);
     const edgeOptions = {
       host: config.host,
       port: config.port,
