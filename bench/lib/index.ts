@@ -46,6 +46,7 @@ export {
 } from './machine-info.js';
 export { markdownTable } from './markdown-table.js';
 export { median } from './median.js';
+export { type NodeMemory, readNodeMemory } from './node-memory.js';
 export { type NumberFlagRule, numberFlag, numberListFlag } from './number-flag.js';
 export {
   cpuDelta,

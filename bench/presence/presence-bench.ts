@@ -71,7 +71,7 @@ for (const c of cases) {
 console.log(
   [
     ...runHeader('dist/bench/presence/presence-bench.js', startLoad, quiet),
-    `One node (1 shard worker), every member joins one room with presence; "converged": every sampled view (1 in ${SAMPLE_EVERY} members, applied as src/client's Presence does) holds all members, counted from the first join; frames and bytes: every presence_state and presence_diff every member received, per second from the first join to the last presence frame; "bound/s": members x (1000 / coalesce ms); RSS per member: node VmRSS once converged minus before, over members, and again after 10 s idle`,
+    `One node (1 shard worker), every member joins one room with presence; "converged": every sampled view (1 in ${SAMPLE_EVERY} members, applied as src/client's Presence does) holds all members, counted from the first join; frames and bytes: every presence_state and presence_diff every member received, per second from the first join to the last presence frame; "bound/s": members x (1000 / coalesce ms); RSS per member: node VmRSS once converged minus before, over members, and again after 10 s idle; "of which JS": V8 heap used plus external memory (/metrics) after the idle minus before, over members (the rest is native: uWS socket buffers, malloc)`,
     '',
     presenceTable(results),
   ].join('\n'),

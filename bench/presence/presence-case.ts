@@ -5,6 +5,8 @@ import {
   BENCH_TENANT,
   BenchError,
   GeneratorHandle,
+  type NodeMemory,
+  readNodeMemory,
   readVmRssBytes,
   startBenchServer,
   stopGenerators,
@@ -58,12 +60,18 @@ export interface PresenceResult {
   readonly rssPerMemberBytes: number;
   /** The same, read after RSS_SETTLE_MS idle. */
   readonly rssSettledPerMemberBytes: number;
+  /** Of the settled figure, what JavaScript holds (V8 heap used plus external memory). */
+  readonly jsSettledPerMemberBytes: number;
   readonly lateStateMs: number;
   readonly lateEntries: number;
   readonly lateStateBytes: number;
 }
 
 type Generator = GeneratorHandle<PresenceCommand, PresenceReport>;
+
+function jsBytes(memory: NodeMemory): number {
+  return memory.heapUsedBytes + memory.externalBytes;
+}
 
 /** One node (1 shard worker), `members` joining one presence room, then one late joiner. */
 export async function runPresenceCase(options: PresenceCaseOptions): Promise<PresenceResult> {
@@ -76,6 +84,7 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
   try {
     await sleep(BASELINE_SETTLE_MS);
     const rssBefore = readVmRssBytes(server.pid);
+    const jsBefore = jsBytes(await readNodeMemory(BENCH_HOST, server.port));
     const script = fileURLToPath(new URL('./presence-generator.js', import.meta.url));
     for (let first = 0; first < members; first += MEMBERS_PER_GENERATOR) {
       const g = generators.length;
@@ -123,6 +132,7 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
     const rssAfter = readVmRssBytes(server.pid);
     await sleep(RSS_SETTLE_MS);
     const rssSettled = readVmRssBytes(server.pid);
+    const jsSettled = jsBytes(await readNodeMemory(BENCH_HOST, server.port));
     const open = statuses.reduce((n, s) => n + s.open, 0);
     if (open !== members)
       throw new BenchError(
@@ -148,6 +158,7 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
       frameBoundPerS: coalesceMs > 0 ? members * (1000 / coalesceMs) : null,
       rssPerMemberBytes: (rssAfter - rssBefore) / members,
       rssSettledPerMemberBytes: (rssSettled - rssBefore) / members,
+      jsSettledPerMemberBytes: (jsSettled - jsBefore) / members,
       lateStateMs: late.stateMs,
       lateEntries: late.entries,
       lateStateBytes: late.stateBytes,

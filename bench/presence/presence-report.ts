@@ -17,6 +17,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
       'MiB/s',
       'RSS KiB/member',
       'after 10 s idle',
+      'of which JS',
       'late joiner state ms',
     ],
     results.map((r) => [
@@ -30,6 +31,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
       (r.bytesPerS / MIB).toFixed(1),
       (r.rssPerMemberBytes / KIB).toFixed(2),
       (r.rssSettledPerMemberBytes / KIB).toFixed(2),
+      (r.jsSettledPerMemberBytes / KIB).toFixed(2),
       `${r.lateStateMs} (${r.lateEntries} entries, ${(r.lateStateBytes / KIB).toFixed(0)} KiB)`,
     ]),
   );
