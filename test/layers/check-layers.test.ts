@@ -142,6 +142,7 @@ t.test('layers - the real matrix forbids actors/ importing src/', async (t) => {
     'actors/connection/connection-actor.ts':
       "import type { Principal } from '../../src/auth/index.js';\nexport type P = Principal;\n",
     'src/auth/index.ts': 'export interface Principal {}\n',
+    'src/index.ts': 'export {};\n',
   });
   const run = check('--root', root, '--matrix', MATRIX);
   t.equal(run.status, 1);
