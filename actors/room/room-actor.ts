@@ -142,10 +142,11 @@ export class RoomActor implements Behavior<RoomMessage> {
     const body: Record<string, unknown> = { epoch: this.#epoch, offset: this.#offset };
     let replay = null;
     if (message.since !== null) {
-      replay =
-        message.since.epoch === this.#epoch
-          ? this.#history.after(message.since.offset, this.#offset)
-          : null;
+      const since = message.since;
+      if ('ts' in since) replay = this.#history.fromTime(since.ts, this.#offset);
+      else
+        replay =
+          since.epoch === this.#epoch ? this.#history.after(since.offset, this.#offset) : null;
       if (replay === null) body.recovered = false;
     }
     this.#out.reply(message.corr, body);

@@ -137,6 +137,22 @@ export class RoomHistory {
     return out;
   }
 
+  /**
+   * The messages stored at or after `ts`, oldest first, or null when the window may have lost some
+   * of them (its oldest kept message is newer than `ts` and earlier ones were evicted or never kept
+   * here). `lastOffset` is the room's newest offset: 0 means nothing was ever published.
+   */
+  fromTime(ts: number, lastOffset: number): HistoryEntry[] | null {
+    if (lastOffset === 0) return [];
+    if (this.#count === 0) return null;
+    let first = 0;
+    while (first < this.#count && (this.#ts[this.#slot(first)] as number) < ts) first++;
+    if (first === 0 && this.#firstOffset > 1) return null;
+    const out: HistoryEntry[] = [];
+    for (let i = first; i < this.#count; i++) out.push(this.#entryAt(i));
+    return out;
+  }
+
   /** Every kept message, oldest first (a room handing itself over to another node). */
   entries(): HistoryEntry[] {
     const out: HistoryEntry[] = [];

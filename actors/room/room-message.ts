@@ -1,10 +1,12 @@
 import type { HistoryEntry } from './room-history.js';
 
-/** A resume point from a client's `join` with `since`. */
-export interface ResumeFrom {
-  readonly epoch: string;
-  readonly offset: number;
-}
+/**
+ * A resume point from a client's `join` with `since`: after an offset of an epoch, or every kept
+ * message stored at or after `ts` (ms since the Unix epoch).
+ */
+export type ResumeFrom =
+  | { readonly epoch: string; readonly offset: number }
+  | { readonly ts: number };
 
 /** What a room actor handles; correlation ids (`corr`) pair replies with requests (0: no reply). */
 export type RoomMessage =

@@ -22,11 +22,13 @@ import type { JsonObject } from '@bufbuild/protobuf';
  */
 export type DataFormat = 'json' | 'raw';
 
-/** A resume point in a room's stream: `{"epoch":..,"offset":..}` from an earlier join reply. */
-export interface ResumePoint {
-  readonly epoch: string;
-  readonly offset: number;
-}
+/**
+ * A resume point in a room's stream: `{"epoch":..,"offset":..}` from an earlier join reply, or
+ * `{"ts":<ms>}`: every kept message stored at or after that time ("time travel").
+ */
+export type ResumePoint =
+  | { readonly epoch: string; readonly offset: number }
+  | { readonly ts: number };
 
 export interface JoinFrame {
   readonly op: 'join';

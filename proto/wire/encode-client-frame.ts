@@ -1,6 +1,6 @@
 import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import { ClientFrameSchema } from '../index.js';
-import type { ClientFrame, PublishFrame } from './client-frame.js';
+import type { ClientFrame, PublishFrame, ResumePoint } from './client-frame.js';
 import { payloadJsonText } from './payload-json.js';
 import { ProtocolError } from './protocol-error.js';
 
@@ -47,6 +47,16 @@ function publishText(frame: PublishFrame): string {
   return text;
 }
 
+/** The protobuf schema has no time resume point yet: `{"ts":..}` goes in JSON frames only. */
+function binarySince(since: ResumePoint): { epoch: string; offset: bigint } {
+  if ('ts' in since)
+    throw new ProtocolError(
+      'ARQ_ERR_PROTOCOL_ENCODE',
+      'join since {"ts":..} has no protobuf field yet; send this join as a JSON frame',
+    );
+  return { epoch: since.epoch, offset: BigInt(since.offset) };
+}
+
 /** A client frame as a protobuf `arqon.v1.ClientFrame`: the inverse of `decodeBinaryFrame`. */
 export function encodeClientBinaryFrame(frame: ClientFrame): Uint8Array {
   const ref = frame.ref ?? '';
@@ -63,9 +73,7 @@ function opInit(frame: ClientFrame): ClientOpInit {
         value: {
           room: frame.room,
           ...(frame.meta === undefined ? {} : { meta: frame.meta }),
-          ...(frame.since === undefined
-            ? {}
-            : { since: { epoch: frame.since.epoch, offset: BigInt(frame.since.offset) } }),
+          ...(frame.since === undefined ? {} : { since: binarySince(frame.since) }),
         },
       };
     case 'leave':

@@ -147,13 +147,22 @@ export function readSince(value: unknown): ResumePoint | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value !== 'object' || Array.isArray(value))
     throw badFrame(
-      `join: "since" must be an object {"epoch":..,"offset":..}, got ${describe(value)}`,
+      `join: "since" must be an object {"epoch":..,"offset":..} or {"ts":..}, got ${describe(value)}`,
     );
   const since = value as Record<string, unknown>;
+  if (since.ts !== undefined && since.epoch === undefined && since.offset === undefined) {
+    const ts = since.ts;
+    if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0)
+      throw badFrame(`join: "since.ts" must be a non-negative integer (ms), got ${describe(ts)}`);
+    return { ts };
+  }
   return resumePoint(since.epoch, since.offset);
 }
 
-export function resumePoint(epoch: unknown, offset: unknown): ResumePoint {
+export function resumePoint(
+  epoch: unknown,
+  offset: unknown,
+): { readonly epoch: string; readonly offset: number } {
   if (typeof epoch !== 'string' || epoch === '')
     throw badFrame(`join: "since.epoch" must be a non-empty string, got ${describe(epoch)}`);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)

@@ -25,6 +25,7 @@ t.test('cluster rooms wire - requests survive the trip', async (t) => {
   const requests: RoomRequest[] = [
     { ...from, type: 'join', since: null, restore: false },
     { ...from, type: 'join', since: { epoch: 'e1', offset: 7 }, restore: true },
+    { ...from, type: 'join', since: { ts: 1_700_000_000_123 }, restore: false },
     { ...from, type: 'leave' },
     { ...from, type: 'publish', payload: body, echo: false, ingressTs: 1_700_000_000_123 },
   ];

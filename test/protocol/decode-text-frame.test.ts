@@ -44,6 +44,11 @@ t.test('decode text frame - every op', async (t) => {
       since: { epoch: 'e1', offset: 42 },
     },
   );
+  t.same(
+    frameOf(decodeTextFrame('{"op":"join","room":"lobby","since":{"ts":1700000000123}}')),
+    { op: 'join', room: 'lobby', since: { ts: 1_700_000_000_123 } },
+    'since by time',
+  );
   const pub = frameOf(
     decodeTextFrame(
       '{"op":"publish","ref":"p","room":"r","data":{"big":12345678901234567890, "s":"\\u00e9"},"headers":{"x-twist-id":"t1"},"echo":false}',
@@ -119,6 +124,13 @@ const badCases: BadCase[] = [
   [
     'since without epoch',
     '{"op":"join","ref":"a","room":"r","since":{"offset":1}}',
+    'bad_frame',
+    'a',
+  ],
+  ['since negative ts', '{"op":"join","ref":"a","room":"r","since":{"ts":-5}}', 'bad_frame', 'a'],
+  [
+    'since fractional ts',
+    '{"op":"join","ref":"a","room":"r","since":{"ts":1.5}}',
     'bad_frame',
     'a',
   ],

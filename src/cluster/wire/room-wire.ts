@@ -10,8 +10,8 @@ import { type RoomRouteErrorCode, routeCodeOf } from './room-route-error.js';
  *
  *   request  (arq.pub..., request/reply)  kind JOIN | LEAVE | PUBLISH, tenant, room,
  *            origin_node + arq-inc + from_conn = the asking node, its incarnation and its
- *            connection; JOIN: arq-since-epoch,
- *            arq-since-offset, arq-restore; PUBLISH: payload, echo, ingress_ts_ms
+ *            connection; JOIN: arq-since-epoch + arq-since-offset or arq-since-ts,
+ *            arq-restore; PUBLISH: payload, echo, ingress_ts_ms
  *   reply                                  kind JOIN (epoch, offset, arq-recovered) | LEAVE |
  *                                          PUBLISH (id, offset) | CONTROL (arq-error, arq-message)
  *   fan      (arq.fan...)                  kind DELIVERY, arq-owner = the publishing owner node,
@@ -95,6 +95,7 @@ export interface RoomDirect {
 
 const H_SINCE_EPOCH = 'arq-since-epoch';
 const H_SINCE_OFFSET = 'arq-since-offset';
+const H_SINCE_TS = 'arq-since-ts';
 const H_RESTORE = 'arq-restore';
 const H_RECOVERED = 'arq-recovered';
 const H_ERROR = 'arq-error';
@@ -114,7 +115,9 @@ export function encodeRoomRequest(request: RoomRequest): Uint8Array {
   const headers: Record<string, string> = { [H_INCARNATION]: request.incarnation };
   switch (request.type) {
     case 'join': {
-      if (request.since !== null) {
+      if (request.since !== null && 'ts' in request.since) {
+        headers[H_SINCE_TS] = String(request.since.ts);
+      } else if (request.since !== null) {
         headers[H_SINCE_EPOCH] = request.since.epoch;
         headers[H_SINCE_OFFSET] = String(request.since.offset);
       }
@@ -155,8 +158,10 @@ export function decodeRoomRequest(data: Uint8Array): RoomRequest {
     case WireKind.JOIN: {
       const epoch = env.headers[H_SINCE_EPOCH];
       const offset = env.headers[H_SINCE_OFFSET];
+      const ts = env.headers[H_SINCE_TS];
       let since: ResumeFrom | null = null;
-      if (epoch !== undefined || offset !== undefined) {
+      if (ts !== undefined) since = { ts: decimal(ts, H_SINCE_TS) };
+      else if (epoch !== undefined || offset !== undefined) {
         since = { epoch: epoch ?? '', offset: decimal(offset, H_SINCE_OFFSET) };
       }
       const restore = env.headers[H_RESTORE] === '1';

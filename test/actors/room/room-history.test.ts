@@ -34,6 +34,30 @@ t.test('room history - evicts by count and reports a gap as null', async (t) => 
   t.equal(history.after(3, 7), null, 'offset 4 was evicted');
 });
 
+t.test('room history - replays from a time, null when the window starts after it', async (t) => {
+  const history = new RoomHistory({ maxMessages: 3 });
+  t.same(history.fromTime(0, 0), [], 'nothing ever published');
+  for (let o = 1; o <= 3; o++) history.append(entry(o));
+  t.same(
+    history.fromTime(15, 3)?.map((e) => e.offset),
+    [2, 3],
+    'ts 20 and 30 are at or after 15',
+  );
+  t.same(
+    history.fromTime(0, 3)?.map((e) => e.offset),
+    [1, 2, 3],
+    'from offset 1: all kept',
+  );
+  t.same(history.fromTime(31, 3), [], 'after the newest');
+  for (let o = 4; o <= 5; o++) history.append(entry(o));
+  t.equal(history.fromTime(25, 5), null, 'offset 2 (ts 20) may be wanted and was evicted');
+  t.equal(history.fromTime(30, 5), null, 'an evicted message may share ts 30');
+  t.same(
+    history.fromTime(31, 5)?.map((e) => e.offset),
+    [4, 5],
+  );
+});
+
 t.test('room history - evicts by bytes and drops an entry larger than the budget', async (t) => {
   const history = new RoomHistory({ maxMessages: 100, maxBytes: 10 });
   history.append(entry(1, 4));
