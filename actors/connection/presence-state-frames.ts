@@ -8,9 +8,9 @@ export interface PresenceStateFrame {
   readonly binary: boolean;
 }
 
+/** What one room's state was built as; the room name follows from the key (tenant + room). */
 interface Built {
   readonly generation: number;
-  readonly room: string;
   json: PresenceStateFrame | null;
   binary: PresenceStateFrame | null;
 }
@@ -37,8 +37,8 @@ export class PresenceStateFrames {
   frame(roomKey: string, room: string, encoding: FrameEncoding): PresenceStateFrame {
     const generation = this.#presence.generation(roomKey);
     let built = this.#built.get(roomKey);
-    if (built === undefined || built.generation !== generation || built.room !== room) {
-      built = { generation, room, json: null, binary: null };
+    if (built === undefined || built.generation !== generation) {
+      built = { generation, json: null, binary: null };
       this.#built.set(roomKey, built);
       this.#scheduleClear();
     }
