@@ -11,6 +11,9 @@ import {
   encodeTextFrame,
   errorAnswer,
   type FrameEncoding,
+  type HistoryFrame,
+  historyBodyText,
+  historyReplyText,
   isValidRoomName,
   type JoinFrame,
   type JsonObject,
@@ -23,6 +26,7 @@ import { TokenBucket } from '../limits/index.js';
 import type { ConnectionHost, JoinAnswer } from './connection-host.js';
 import { type ConnectionPrincipal, principalMayAccess } from './connection-principal.js';
 import type { ConnectionSocket } from './connection-socket.js';
+import { messageDeliveryOf } from './message-delivery.js';
 import { encodePublishPayload, encodeSender } from './publish-payload.js';
 import { roomKeyOf, topicOf } from './room-key.js';
 import { RoomMemberships } from './room-memberships.js';
@@ -216,6 +220,8 @@ export class ConnectionActor {
       }
       case 'publish':
         return this.#publish(frame, nowMs);
+      case 'history':
+        return this.#history(frame, encoding);
       case 'ping':
         return this.#reply(frame.ref, { ts: Date.now() }, encoding);
       case 'refresh':
@@ -375,6 +381,40 @@ export class ConnectionActor {
           { op: 'reply', ref, status: 'ok', body: { id: reply.id, offset: reply.offset } },
           encoding,
         );
+    });
+  }
+
+  /**
+   * Reads a room's kept messages: allowed to whoever may join the room (the token's rooms, then
+   * on_join policies with an empty meta), member or not. Not ordered with this connection's
+   * joins and publishes in flight: a page shows what the room had stored when it got the request.
+   */
+  #history(frame: HistoryFrame, encoding: FrameEncoding): void {
+    const roomKey = this.#authorize(frame.room, true);
+    const ref = frame.ref;
+    const read = (): void =>
+      this.#host.rooms.history(
+        roomKey,
+        { since: frame.since ?? null, before: frame.before ?? null, limit: frame.limit },
+        (error, answer) => {
+          if (this.#state === 'closed') return;
+          if (error !== null || answer === null)
+            return this.#reject(ref, toWireError(error), encoding);
+          if (ref === undefined) return;
+          const { epoch, entries } = answer;
+          const messages = entries.map((e) =>
+            messageDeliveryOf(frame.room, epoch, e.offset, e.ts, e.payload),
+          );
+          this.#socket.send(historyReplyText(ref, historyBodyText(answer, messages)));
+          this.#host.metrics.messagesOut(1);
+        },
+      );
+    const { tenant, sub } = this.#principal;
+    if (!this.#host.policy.guards('on_join', tenant)) return read();
+    this.#host.policy.checkJoin(tenant, sub, frame.room, EMPTY_META, (denial) => {
+      if (this.#state === 'closed') return;
+      if (denial === null) read();
+      else this.#denied(ref, denial.reason, denial.disconnect, encoding);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { PresenceTracker } from '../presence/index.js';
-import type { ResumeFrom } from '../room/index.js';
+import type { HistoryAnswer, HistoryQuery, ResumeFrom } from '../room/index.js';
 import type { ConnectionPrincipal } from './connection-principal.js';
 import type { PresenceStateFrames } from './presence-state-frames.js';
 
@@ -40,6 +40,12 @@ export interface RoomGateway {
     ingressTs: number,
     /** null: fire and forget (no `ref`), so the room sends no answer back at all. */
     done: ((error: Error | null, reply: PublishAnswer | null) => void) | null,
+  ): void;
+  /** Reads the room's kept messages (no membership: the caller checked the right to join). */
+  history(
+    roomKey: string,
+    query: HistoryQuery,
+    done: (error: Error | null, reply: HistoryAnswer | null) => void,
   ): void;
 }
 

@@ -12,6 +12,7 @@ export type {
 } from './connection-host.js';
 export type { ConnectionPrincipal } from './connection-principal.js';
 export type { ConnectionSocket } from './connection-socket.js';
+export { messageDeliveryOf } from './message-delivery.js';
 export { type PresenceStateFrame, PresenceStateFrames } from './presence-state-frames.js';
 export {
   decodePublishPayload,

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js';
-import { RoomHistory, type RoomHistoryOptions } from './room-history.js';
-import type { RoomMessage, RoomState } from './room-message.js';
+import { type HistoryPage, RoomHistory, type RoomHistoryOptions } from './room-history.js';
+import type { HistoryQuery, RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
 import type { RoomStore } from './room-store.js';
 
 type Publish = Extract<RoomMessage, { type: 'publish' }>;
 
 export const DEFAULT_ROOM_IDLE_MS = 30_000;
+/**
+ * Payload bytes one `history` answer carries at most (then `more: true`): it crosses the shard's
+ * ring as one record and, in a cluster, NATS as one message (1 MiB by default), with up to
+ * MAX_HISTORY_LIMIT entries' framing beside it.
+ */
+export const HISTORY_REPLY_MAX_BYTES = 768 * 1024;
 
 export interface RoomActorOptions {
   readonly roomKey: string;
@@ -23,6 +29,13 @@ export interface RoomActorOptions {
    * starts, and answers and delivers a publish only once the store kept it.
    */
   readonly store?: RoomStore;
+  /**
+   * A durable room's stream drops messages older than this (ms; 0: no age limit): `history` does
+   * not serve them from the window either, though the window may still hold them.
+   */
+  readonly maxAgeMs?: number;
+  /** See HISTORY_REPLY_MAX_BYTES (a smaller ring needs less). */
+  readonly historyReplyMaxBytes?: number;
 }
 
 /**
@@ -48,6 +61,8 @@ export class RoomActor implements Behavior<RoomMessage> {
   #epoch: string;
   readonly #members = new Set<number>();
   readonly #store: RoomStore | null;
+  readonly #maxAgeMs: number;
+  readonly #historyReplyMaxBytes: number;
   /** A durable room reading its stream: what arrives meanwhile waits, in order. */
   #loading = false;
   readonly #waiting: RoomMessage[] = [];
@@ -67,6 +82,8 @@ export class RoomActor implements Behavior<RoomMessage> {
     this.#history = new RoomHistory(options.history);
     this.#now = options.now ?? Date.now;
     this.#store = options.store ?? null;
+    this.#maxAgeMs = options.maxAgeMs ?? 0;
+    this.#historyReplyMaxBytes = options.historyReplyMaxBytes ?? HISTORY_REPLY_MAX_BYTES;
     const initial = options.initial;
     this.#epoch = initial?.epoch ?? randomBytes(6).toString('base64url');
     if (initial !== undefined) {
@@ -96,6 +113,8 @@ export class RoomActor implements Behavior<RoomMessage> {
         return this.#join(message, ctx);
       case 'leave':
         return this.#leave(message.connId, message.corr, ctx);
+      case 'history':
+        return this.#answerHistory(message.corr, message.query);
       case 'publish':
         if (this.#store === null) return this.#publish(message);
         this.#writes.push(message);
@@ -164,6 +183,38 @@ export class RoomActor implements Behavior<RoomMessage> {
         });
       }
     }
+  }
+
+  /**
+   * Served from the window: a durable room's window is configured with its stream's count and
+   * byte limits and read back from the stream at start, so it holds what the stream keeps (minus
+   * what is older than the stream's max age, filtered here). A write in flight is not in it yet:
+   * it is not answered `ok` yet either.
+   */
+  #answerHistory(corr: number, query: HistoryQuery): void {
+    const limits = {
+      limit: query.limit,
+      maxBytes: this.#historyReplyMaxBytes,
+      minTs: this.#maxAgeMs > 0 ? this.#now() - this.#maxAgeMs : 0,
+    };
+    let page: HistoryPage | null;
+    const since = query.since;
+    if (since !== null) {
+      if ('ts' in since) page = this.#history.pageFromTime(since.ts, this.#offset, limits);
+      else if ('epoch' in since && since.epoch !== this.#epoch) page = null;
+      else page = this.#history.pageAfter(since.offset, this.#offset, limits);
+    } else if (query.before !== null) {
+      page = this.#history.pageBefore(query.before, this.#offset, limits);
+    } else {
+      page = this.#history.latest(limits);
+    }
+    this.#out.history(corr, {
+      epoch: this.#epoch,
+      offset: this.#offset,
+      entries: page?.entries ?? [],
+      more: page?.more ?? false,
+      recovered: page !== null,
+    });
   }
 
   #leave(connId: number, corr: number, ctx: ActorContext<RoomMessage>): void {
@@ -331,6 +382,7 @@ function isRequest(message: RoomMessage | SystemMessage): message is RoomMessage
   return (
     message.type === 'join' ||
     message.type === 'leave' ||
+    message.type === 'history' ||
     message.type === 'publish' ||
     message.type === 'export'
   );

@@ -17,12 +17,40 @@ export const HISTORY_INITIAL_ARENA_BYTES = 4096;
 /** First allocation of the metadata arrays; they double from here up to maxMessages. */
 export const HISTORY_INITIAL_SLOTS = 16;
 
+/** What one page of history may hold, and from when a message still counts as kept. */
+export interface PageLimits {
+  /** At most this many messages (a positive integer). */
+  readonly limit: number;
+  /**
+   * At most this many payload bytes, but always at least one message (so a reader can page past
+   * any message): the page stops before the message that would cross it.
+   */
+  readonly maxBytes: number;
+  /** Messages stored before this time (ms) count as gone (a durable room's max age); 0: none. */
+  readonly minTs: number;
+}
+
+/** One page of kept messages, oldest first. */
+export interface HistoryPage {
+  readonly entries: readonly HistoryEntry[];
+  /**
+   * More kept messages lie beyond the page in the direction read: newer ones after its last
+   * (pages after an offset or from a time), older ones before its first (latest, before).
+   */
+  readonly more: boolean;
+}
+
 export interface RoomHistoryOptions {
   readonly maxMessages?: number;
   readonly maxBytes?: number;
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** Frozen: shared by every empty answer. */
+const EMPTY_PAGE: HistoryPage = Object.freeze({
+  entries: Object.freeze([]),
+  more: false,
+});
 
 /**
  * The recent messages of one room, for `join` with `since`: bounded by count and by bytes, oldest
@@ -40,8 +68,8 @@ const EMPTY_BYTES = new Uint8Array(0);
  *     [ ..newest tail | free | oldest payload (start[head]) ... newest payload head.. ]
  *                            ^ arenaHead                                            ^ wraps to 0
  *
- * after() and entries() build HistoryEntry objects on demand, each with its own payload copy,
- * since the arena is overwritten by later appends.
+ * after(), entries() and the pages build HistoryEntry objects on demand (a page only those it
+ * returns), each with its own payload copy, since the arena is overwritten by later appends.
  */
 export class RoomHistory {
   readonly #maxMessages: number;
@@ -153,6 +181,51 @@ export class RoomHistory {
     return out;
   }
 
+  /**
+   * A page of the messages after `offset`, or null when some of them are gone (evicted, or older
+   * than `minTs`). Entries are built for the page only, not for the whole window.
+   */
+  pageAfter(offset: number, lastOffset: number, limits: PageLimits): HistoryPage | null {
+    if (offset >= lastOffset) return EMPTY_PAGE;
+    const valid = this.#firstValid(limits.minTs);
+    if (valid === this.#count || offset + 1 < this.#firstOffset + valid) return null;
+    return this.#forward(offset + 1 - this.#firstOffset, limits);
+  }
+
+  /**
+   * A page of the messages stored at or after `ts`, or null when one of them may be gone: an
+   * evicted message (its time unknown, at most the oldest kept one's) or one older than `minTs`
+   * may have been stored at or after `ts`.
+   */
+  pageFromTime(ts: number, lastOffset: number, limits: PageLimits): HistoryPage | null {
+    if (lastOffset === 0) return EMPTY_PAGE;
+    const valid = this.#firstValid(limits.minTs);
+    if (this.#count === 0) return null;
+    if (this.#firstOffset > 1 && this.#tsAt(0) >= ts) return null;
+    if (valid > 0 && this.#tsAt(valid - 1) >= ts) return null;
+    if (valid === this.#count) return EMPTY_PAGE; // all expired, all before `ts`
+    return this.#forward(Math.max(valid, this.#lowerBound(ts)), limits);
+  }
+
+  /**
+   * A page of the newest messages before `offset` (older than it), or null when every one of them
+   * is gone (evicted or older than `minTs`) while some existed. `more`: older ones are kept too.
+   */
+  pageBefore(offset: number, lastOffset: number, limits: PageLimits): HistoryPage | null {
+    if (offset <= 1 || lastOffset === 0) return EMPTY_PAGE;
+    const valid = this.#firstValid(limits.minTs);
+    const end = Math.min(this.#count, offset - this.#firstOffset);
+    if (this.#count === 0 || end <= valid) return null;
+    return this.#backward(end, valid, limits);
+  }
+
+  /** A page of the newest kept messages; `more`: older ones are kept too. */
+  latest(limits: PageLimits): HistoryPage {
+    const valid = this.#firstValid(limits.minTs);
+    if (valid === this.#count) return EMPTY_PAGE;
+    return this.#backward(this.#count, valid, limits);
+  }
+
   /** Every kept message, oldest first (a room handing itself over to another node). */
   entries(): HistoryEntry[] {
     const out: HistoryEntry[] = [];
@@ -166,6 +239,60 @@ export class RoomHistory {
     this.#count = 0;
     this.#arenaHead = 0;
     this.#bytes = 0;
+  }
+
+  #tsAt(index: number): number {
+    return this.#ts[this.#slot(index)] as number;
+  }
+
+  /**
+   * The index of the first message stored at or after `ts`. Times are assigned by the room as it
+   * orders messages, so they do not decrease along the window (a wall clock stepped back could
+   * misplace a few: then a page starts a little early or late, never out of order).
+   */
+  #lowerBound(ts: number): number {
+    let low = 0;
+    let high = this.#count;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.#tsAt(mid) < ts) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  /** The index of the oldest message that still counts as kept (stored at or after `minTs`). */
+  #firstValid(minTs: number): number {
+    return minTs > 0 ? this.#lowerBound(minTs) : 0;
+  }
+
+  /** Up to the limits from index `first` on, oldest first. */
+  #forward(first: number, limits: PageLimits): HistoryPage {
+    const entries: HistoryEntry[] = [];
+    let bytes = 0;
+    let i = first;
+    for (; i < this.#count && entries.length < limits.limit; i++) {
+      const length = this.#length[this.#slot(i)] as number;
+      if (entries.length > 0 && bytes + length > limits.maxBytes) break;
+      bytes += length;
+      entries.push(this.#entryAt(i));
+    }
+    return { entries, more: i < this.#count };
+  }
+
+  /** Up to the limits from index `end - 1` down to `stop`, returned oldest first. */
+  #backward(end: number, stop: number, limits: PageLimits): HistoryPage {
+    let bytes = 0;
+    let first = end;
+    while (first > stop && end - first < limits.limit) {
+      const length = this.#length[this.#slot(first - 1)] as number;
+      if (first < end && bytes + length > limits.maxBytes) break;
+      bytes += length;
+      first--;
+    }
+    const entries: HistoryEntry[] = [];
+    for (let i = first; i < end; i++) entries.push(this.#entryAt(i));
+    return { entries, more: first > stop };
   }
 
   #slot(index: number): number {

@@ -8,6 +8,31 @@ export type ResumeFrom =
   | { readonly epoch: string; readonly offset: number }
   | { readonly ts: number };
 
+/**
+ * What a `history` request asks of a room: the messages after `since` (an offset of an epoch, or
+ * a time), or the newest ones before offset `before`, or the newest ones (neither); at most
+ * `limit` of them (checked by the decoder: 1..MAX_HISTORY_LIMIT).
+ */
+export interface HistoryQuery {
+  /** `{offset}` without an epoch: after that offset of the room's current epoch (HTTP readers). */
+  readonly since: ResumeFrom | { readonly offset: number } | null;
+  readonly before: number | null;
+  readonly limit: number;
+}
+
+/**
+ * A room's answer to `history`: its stream position, the page (oldest first) and whether more
+ * lies beyond it in the direction read. `recovered: false` when the page cannot be told whole
+ * (a `since` of another epoch, or messages asked for that are gone): then `entries` is empty.
+ */
+export interface HistoryAnswer {
+  readonly epoch: string;
+  readonly offset: number;
+  readonly entries: readonly HistoryEntry[];
+  readonly more: boolean;
+  readonly recovered: boolean;
+}
+
 /** What a room actor handles; correlation ids (`corr`) pair replies with requests (0: no reply). */
 export type RoomMessage =
   | {
@@ -19,6 +44,8 @@ export type RoomMessage =
       readonly restore: boolean;
     }
   | { readonly type: 'leave'; readonly connId: number; readonly corr: number }
+  /** Read the kept messages (no membership needed: the edge checked the right to join). */
+  | { readonly type: 'history'; readonly corr: number; readonly query: HistoryQuery }
   | {
       readonly type: 'publish';
       readonly connId: number;

@@ -1,4 +1,4 @@
-import type { RoomDelivery, RoomState } from './room-message.js';
+import type { HistoryAnswer, RoomDelivery, RoomState } from './room-message.js';
 
 /** Wire error codes a room answers with (docs/protocol.md, "Errors"). */
 export type RoomReplyError = 'not_joined' | 'overloaded' | 'internal';
@@ -14,6 +14,8 @@ export interface RoomOutput {
   deliver(delivery: RoomDelivery): void;
   /** A stored message for one connection only (replay after `join` with `since`). */
   deliverTo(connId: number, delivery: RoomDelivery): void;
+  /** The answer to a `history` request (it carries payloads, so it is not a JSON `reply`). */
+  history(corr: number, answer: HistoryAnswer): void;
   /** The room's state, answering an `export` (the room stops right after). */
   exported(corr: number, state: RoomState): void;
 }

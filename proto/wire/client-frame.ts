@@ -56,6 +56,20 @@ export interface PublishFrame {
   readonly echo: boolean;
 }
 
+/**
+ * Reads a room's kept messages: after `since`, or the newest before offset `before`, or the newest
+ * (neither; both is `bad_frame`). `limit` is 1..MAX_HISTORY_LIMIT (the decoder fills the default).
+ * JSON frames only: the protobuf schema has no history op yet.
+ */
+export interface HistoryFrame {
+  readonly op: 'history';
+  readonly ref?: string;
+  readonly room: string;
+  readonly since?: ResumePoint;
+  readonly before?: number;
+  readonly limit: number;
+}
+
 export interface PingFrame {
   readonly op: 'ping';
   readonly ref?: string;
@@ -68,7 +82,13 @@ export interface RefreshFrame {
 }
 
 /** A decoded client frame, the same whichever encoding it came in (but for `dataFormat`). */
-export type ClientFrame = JoinFrame | LeaveFrame | PublishFrame | PingFrame | RefreshFrame;
+export type ClientFrame =
+  | JoinFrame
+  | LeaveFrame
+  | PublishFrame
+  | HistoryFrame
+  | PingFrame
+  | RefreshFrame;
 
 export type ClientOp = ClientFrame['op'];
 
@@ -76,6 +96,10 @@ export const CLIENT_OPS: readonly ClientOp[] = Object.freeze([
   'join',
   'leave',
   'publish',
+  'history',
   'ping',
   'refresh',
 ]);
+
+/** Ops that the protobuf schema has no field for yet: JSON frames only (docs/protocol.md). */
+export const JSON_ONLY_OPS: readonly ClientOp[] = Object.freeze(['history']);

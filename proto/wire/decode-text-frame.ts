@@ -4,8 +4,10 @@ import {
   badFrame,
   describe,
   isWellFormed,
+  readBefore,
   readEcho,
   readHeaders,
+  readHistoryLimit,
   readMeta,
   readRef,
   readRoom,
@@ -105,6 +107,22 @@ function readFrame(
       if (span === undefined) throw badFrame('publish: "data" is required');
       const data = dataBytes(text, source, span.start, span.end);
       return { op, ...withRef, room, data, dataFormat: 'json', headers, echo };
+    }
+    case 'history': {
+      const room = readRoom(op, obj.room);
+      const since = readSince(obj.since, op);
+      const before = readBefore(obj.before);
+      const limit = readHistoryLimit(obj.limit);
+      if (since !== undefined && before !== undefined)
+        throw badFrame('history: "since" and "before" cannot be given together');
+      return {
+        op,
+        ...withRef,
+        room,
+        ...(since === undefined ? {} : { since }),
+        ...(before === undefined ? {} : { before }),
+        limit,
+      };
     }
     case 'ping':
       return { op, ...withRef };

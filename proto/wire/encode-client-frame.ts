@@ -30,6 +30,13 @@ export function encodeClientTextFrame(frame: ClientFrame): string {
         (frame.echo ? '' : ',"echo":false') +
         '}'
       );
+    case 'history':
+      return (
+        `{"op":"history"${ref},"room":${JSON.stringify(frame.room)}` +
+        (frame.since === undefined ? '' : `,"since":${JSON.stringify(frame.since)}`) +
+        (frame.before === undefined ? '' : `,"before":{"offset":${frame.before}}`) +
+        `,"limit":${frame.limit}}`
+      );
     case 'ping':
       return `{"op":"ping"${ref}}`;
     case 'refresh':
@@ -89,6 +96,11 @@ function opInit(frame: ClientFrame): ClientOpInit {
           ...(frame.echo ? {} : { echo: false }),
         },
       };
+    case 'history':
+      throw new ProtocolError(
+        'ARQ_ERR_PROTOCOL_ENCODE',
+        'history has no protobuf form yet; send it as a JSON frame',
+      );
     case 'ping':
       return { case: 'ping', value: {} };
     case 'refresh':

@@ -1,9 +1,11 @@
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import type { ResumePoint } from './client-frame.js';
 import {
+  DEFAULT_HISTORY_LIMIT,
   MAX_HEADER_NAME_LENGTH,
   MAX_HEADER_VALUE_LENGTH,
   MAX_HEADERS,
+  MAX_HISTORY_LIMIT,
   MAX_META_DEPTH,
   MAX_REF_LENGTH,
   MAX_TOKEN_LENGTH,
@@ -142,32 +144,62 @@ function checkJson(value: JsonValue, depth: number, path: string): void {
   }
 }
 
-/** A JSON `since` object; null/absent is no resume point. */
-export function readSince(value: unknown): ResumePoint | undefined {
+/** A JSON `since` object; null/absent is no resume point. `op` names the frame in messages. */
+export function readSince(value: unknown, op = 'join'): ResumePoint | undefined {
   if (isAbsent(value)) return undefined;
   if (typeof value !== 'object' || Array.isArray(value))
     throw badFrame(
-      `join: "since" must be an object {"epoch":..,"offset":..} or {"ts":..}, got ${describe(value)}`,
+      `${op}: "since" must be an object {"epoch":..,"offset":..} or {"ts":..}, got ${describe(value)}`,
     );
   const since = value as Record<string, unknown>;
   if (since.ts !== undefined && since.epoch === undefined && since.offset === undefined) {
     const ts = since.ts;
     if (typeof ts !== 'number' || !Number.isSafeInteger(ts) || ts < 0)
-      throw badFrame(`join: "since.ts" must be a non-negative integer (ms), got ${describe(ts)}`);
+      throw badFrame(`${op}: "since.ts" must be a non-negative integer (ms), got ${describe(ts)}`);
     return { ts };
   }
-  return resumePoint(since.epoch, since.offset);
+  return resumePoint(since.epoch, since.offset, op);
 }
 
 export function resumePoint(
   epoch: unknown,
   offset: unknown,
+  op = 'join',
 ): { readonly epoch: string; readonly offset: number } {
   if (typeof epoch !== 'string' || epoch === '')
-    throw badFrame(`join: "since.epoch" must be a non-empty string, got ${describe(epoch)}`);
+    throw badFrame(`${op}: "since.epoch" must be a non-empty string, got ${describe(epoch)}`);
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
     throw badFrame(
-      `join: "since.offset" must be a non-negative integer up to 2^53-1, got ${describe(offset)}`,
+      `${op}: "since.offset" must be a non-negative integer up to 2^53-1, got ${describe(offset)}`,
     );
   return { epoch: wellFormed(epoch, 'since.epoch'), offset };
+}
+
+/** history's `before`: `{"offset":N}`, the messages older than offset N. */
+export function readBefore(value: unknown): number | undefined {
+  if (isAbsent(value)) return undefined;
+  const offset =
+    typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>).offset
+      : undefined;
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0)
+    throw badFrame(
+      `history: "before" must be an object {"offset":<non-negative integer>}, got ${describe(value)}`,
+    );
+  return offset;
+}
+
+/** history's `limit`: 1..MAX_HISTORY_LIMIT, DEFAULT_HISTORY_LIMIT when absent. */
+export function readHistoryLimit(value: unknown): number {
+  if (isAbsent(value)) return DEFAULT_HISTORY_LIMIT;
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 1 ||
+    value > MAX_HISTORY_LIMIT
+  )
+    throw badFrame(
+      `history: "limit" must be an integer from 1 to ${MAX_HISTORY_LIMIT}, got ${describe(value)}`,
+    );
+  return value;
 }

@@ -9,6 +9,9 @@ export const MAX_HEADER_NAME_LENGTH = 128;
 /** W3C asks that `tracestate` of at least 512 characters be kept. */
 export const MAX_HEADER_VALUE_LENGTH = 1024;
 export const MAX_TOKEN_LENGTH = 16_384;
+/** Messages one `history` request may ask for, and how many it gets without `limit`. */
+export const MAX_HISTORY_LIMIT = 1000;
+export const DEFAULT_HISTORY_LIMIT = 100;
 /** Nesting of `meta` (objects and arrays); presence metas are re-encoded for every member. */
 export const MAX_META_DEPTH = 16;
 

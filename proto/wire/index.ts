@@ -7,7 +7,9 @@ export {
   type ClientFrame,
   type ClientOp,
   type DataFormat,
+  type HistoryFrame,
   type JoinFrame,
+  JSON_ONLY_OPS,
   type LeaveFrame,
   type PingFrame,
   type PublishFrame,
@@ -30,14 +32,17 @@ export { encodeClientBinaryFrame, encodeClientTextFrame } from './encode-client-
 export { encodeBinaryFrame, encodeTextFrame } from './encode-server-frame.js';
 export {
   DATA_ENCODING_HEADER,
+  DEFAULT_HISTORY_LIMIT,
   MAX_HEADER_NAME_LENGTH,
   MAX_HEADER_VALUE_LENGTH,
   MAX_HEADERS,
+  MAX_HISTORY_LIMIT,
   MAX_META_DEPTH,
   MAX_REF_LENGTH,
   MAX_TOKEN_LENGTH,
   RESERVED_HEADER_PREFIX,
 } from './frame-limits.js';
+export { type HistoryBody, historyBodyText, historyReplyText } from './history-body.js';
 export { httpErrorBody } from './http-error-body.js';
 export { EncodedMessage, encodeMessageFrame } from './message-frame.js';
 export { ProtocolError, type ProtocolErrorCode } from './protocol-error.js';

@@ -1,7 +1,7 @@
 import {
   ConnectionActor,
   type ConnectionHost,
-  decodePublishPayload,
+  messageDeliveryOf,
   roomOfKey,
   topicOf,
 } from '../../actors/index.js';
@@ -174,18 +174,10 @@ export class EdgeServer {
 
   /** Room deliveries from the shards: one uWS topic publish per encoding that has subscribers. */
   deliver(delivery: ShardDelivery): void {
-    const payload = decodePublishPayload(delivery.body);
     const topics = this.#topics.of(delivery.roomKey);
-    const message = new EncodedMessage({
-      room: topics.room,
-      id: `${delivery.epoch}:${delivery.offset}`,
-      offset: delivery.offset,
-      ts: delivery.ts,
-      from: payload.from,
-      data: payload.data,
-      dataFormat: payload.dataFormat,
-      headers: payload.headers,
-    });
+    const message = new EncodedMessage(
+      messageDeliveryOf(topics.room, delivery.epoch, delivery.offset, delivery.ts, delivery.body),
+    );
     if (delivery.direct) {
       this.#connections.get(delivery.connId)?.actor?.deliver(message);
       return;

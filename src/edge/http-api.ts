@@ -14,6 +14,7 @@ import {
 import { type Cap, type Principal, principalMayAccess } from '../auth/index.js';
 import type { HttpRequest, TemplatedApp } from '../uws/index.js';
 import type { EdgeOptions } from './edge-options.js';
+import { historyParams, httpHistory } from './http-history.js';
 import { Reply, readBody } from './http-response.js';
 import { type PolicyAdmin, policyRoutes } from './policy-routes.js';
 
@@ -97,6 +98,15 @@ export function httpRoutes(options: HttpApiOptions): (app: TemplatedApp) => void
             throw new WireError('no_such_room', 'no one is in this room');
           reply.json('200 OK', { room, presences: options.presence.list(roomKey) });
         })
+        .catch((error: unknown) => fail(reply, error));
+    });
+
+    app.get('/v1/rooms/:room/history', (res, req) => {
+      const reply = new Reply(res);
+      const room = decodeURIComponentOrNull(req.getParameter(0) ?? '');
+      const params = historyParams(req);
+      authorize(req, 'server')
+        .then((p) => httpHistory(options.rooms, p, room, params, reply, fail))
         .catch((error: unknown) => fail(reply, error));
     });
 

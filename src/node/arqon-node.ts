@@ -312,6 +312,7 @@ export class ArqonNode implements ConnectionHost {
       leave: (roomKey, connId, done) => target().leave(roomKey, connId, done),
       publish: (roomKey, connId, payload, echo, ingressTs, done) =>
         target().publish(roomKey, connId, payload, echo, ingressTs, done),
+      history: (roomKey, query, done) => target().history(roomKey, query, done),
     };
   }
 
@@ -351,6 +352,7 @@ export class ArqonNode implements ConnectionHost {
       exportRoom: (roomKey, done) => guard(() => pool().exportRoom(roomKey, done), done),
       importRoom: (roomKey, state, done) =>
         guard(() => pool().importRoom(roomKey, state, done), done),
+      history: (roomKey, query, done) => guard(() => pool().history(roomKey, query, done), done),
       // The hot path: the same guard, written out so that a publish allocates no closure.
       publish: (roomKey, connId, payload, echo, ingressTs, done) => {
         try {

@@ -1,4 +1,10 @@
-import type { RoomDelivery, RoomOutput, RoomReplyError, RoomState } from '../../actors/index.js';
+import type {
+  HistoryAnswer,
+  RoomDelivery,
+  RoomOutput,
+  RoomReplyError,
+  RoomState,
+} from '../../actors/index.js';
 import { EnvelopeKind, type ThreadChannel } from '../transport/index.js';
 import { DeliveryEncoder } from './delivery-encoder.js';
 import { RoomKeyBytes } from './room-key-bytes.js';
@@ -66,6 +72,15 @@ export class RingRoomOutput implements RoomOutput {
 
   deliverTo(connId: number, delivery: RoomDelivery): void {
     this.#send(delivery, connId, FLAG_DIRECT);
+  }
+
+  /** A history page for the edge: a Control answer (v8: the payloads travel as bytes). */
+  history(corr: number, answer: HistoryAnswer): void {
+    this.#channel.send(
+      { kind: EnvelopeKind.Control, flags: 0, connId: 0, roomId: 0, correlationId: corr, value: 0 },
+      EMPTY,
+      encodeControl({ type: 'history', answer }),
+    );
   }
 
   /** A room's state for the edge (it moves to another node): a Control answer to `export`. */

@@ -19,7 +19,11 @@ export interface RoomDirectoryOptions {
   readonly durable?: {
     readonly storeOf: (roomKey: string) => RoomStore | null;
     readonly history: RoomHistoryOptions;
+    /** The stream's max age (ms): `history` serves nothing older. */
+    readonly maxAgeMs: number;
   };
+  /** Payload bytes one `history` answer may carry (it is one ring record). */
+  readonly historyReplyMaxBytes: number;
   /** A room ended abnormally (crashed): the edge re-joins its members to a fresh one. */
   readonly onRoomDown: (roomKey: string, reason: string) => void;
 }
@@ -74,7 +78,8 @@ export class RoomDirectory {
       output,
       idleMs: this.#options.idleMs,
       ...(history ? { history } : {}),
-      ...(store !== null ? { store } : {}),
+      ...(store !== null ? { store, maxAgeMs: durable?.maxAgeMs ?? 0 } : {}),
+      historyReplyMaxBytes: this.#options.historyReplyMaxBytes,
       ...(initial !== undefined ? { initial } : {}),
     });
     // Spawned here, not inside the supervisor's start, so that messages can be told to it at once;

@@ -1,4 +1,4 @@
-import type { ResumeFrom, RoomState } from '../../actors/index.js';
+import type { HistoryAnswer, HistoryQuery, ResumeFrom, RoomState } from '../../actors/index.js';
 import {
   type Child,
   type ExitReason,
@@ -209,6 +209,19 @@ export class ShardPool implements Child {
     const slot = this.#slotFor(roomKey);
     if (done !== null) slot.request(header, this.#keys.of(roomKey), payload, done as ReplyCallback);
     else slot.send(header, this.#keys.of(roomKey), payload);
+  }
+
+  /** Reads a room's kept messages (a durable room not running starts and loads its stream). */
+  history(
+    roomKey: string,
+    query: HistoryQuery,
+    done: (error: Error | null, answer: HistoryAnswer | null) => void,
+  ): void {
+    this.#control(this.#slotFor(roomKey), { type: 'history', roomKey, query }, (error, event) => {
+      if (error !== null || event === null) return done(error, null);
+      if (event.type !== 'history') return done(unexpectedEvent('history', event), null);
+      done(null, event.answer);
+    });
   }
 
   /**

@@ -27,8 +27,6 @@ export type ReplyCallback = (error: Error | null, value: unknown) => void;
 interface Pending {
   readonly done: ReplyCallback;
   readonly sentAt: number;
-  /** Control replies carry a v8 payload, the others JSON. */
-  readonly control: boolean;
 }
 
 export interface ShardSlotOptions {
@@ -111,11 +109,7 @@ export class ShardSlot {
     this.#nextCorr = corr === MAX_CORRELATION_ID ? 1 : corr + 1;
     // Throws ARQ_ERR_RING_FULL before anything is registered: the caller answers `overloaded`.
     this.#channel.send(this.#headerOf(header, corr), key, payload);
-    this.#pending.set(corr, {
-      done,
-      sentAt: performance.now(),
-      control: header.kind === EnvelopeKind.Control,
-    });
+    this.#pending.set(corr, { done, sentAt: performance.now() });
   }
 
   /** Fire and forget (correlation id 0: the shard sends no reply). */
@@ -142,7 +136,8 @@ export class ShardSlot {
     let error: Error | null = null;
     let value: unknown = null;
     try {
-      if (pending.control) {
+      // By the answer's kind: a Control request (e.g. history) may be refused by a Reply error.
+      if (record.kind === EnvelopeKind.Control) {
         value = decodeControl(record.payload);
       } else if ((record.flags & FLAG_ERROR) !== 0) {
         const { code, message } = decodeJson(record.payload) as { code: string; message: string };

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from 'node:v8';
-import type { ResumeFrom, RoomState } from '../../actors/index.js';
+import type { HistoryAnswer, HistoryQuery, ResumeFrom, RoomState } from '../../actors/index.js';
 import { ShardError } from './shard-error.js';
 
 /**
@@ -10,6 +10,9 @@ import { ShardError } from './shard-error.js';
  *  Leave    key=room  corr (0 = no reply)                               Delivery key=room connId=sender flags=ECHO|DIRECT
  *  Publish  key=room  corr  flags=ECHO  value=ingress ts  payload=opaque          value=offset payload=DeliveryPrefix+publish payload
  *  Control  corr  payload=v8(ShardRequest)                              Control  payload=v8(ShardEvent)
+ *
+ * `history` (Control) is answered by the room with a Control `history` event: its entries carry
+ * payload bytes, which v8 serialization copies as they are (a JSON reply could not).
  *
  * `export` and `import` move a room between nodes: `export` goes to the room's mailbox behind
  * everything told to it before (so its answer follows the room's earlier replies and deliveries on
@@ -33,7 +36,9 @@ export type ShardRequest =
   | { readonly type: 'stats' }
   | { readonly type: 'crash'; readonly reason: string }
   | { readonly type: 'export'; readonly roomKey: string }
-  | { readonly type: 'import'; readonly roomKey: string; readonly state: RoomState };
+  | { readonly type: 'import'; readonly roomKey: string; readonly state: RoomState }
+  /** Answered by the room: a `history` event, or a Reply error (e.g. overloaded). */
+  | { readonly type: 'history'; readonly roomKey: string; readonly query: HistoryQuery };
 
 /** What a shard tells the edge unasked, or answers a Control request with. */
 export type ShardEvent =
@@ -41,7 +46,8 @@ export type ShardEvent =
   | { readonly type: 'room-down'; readonly roomKey: string; readonly reason: string }
   /** The answer to `export`: null when the shard has no such room. */
   | { readonly type: 'exported'; readonly state: RoomState | null }
-  | { readonly type: 'imported' };
+  | { readonly type: 'imported' }
+  | { readonly type: 'history'; readonly answer: HistoryAnswer };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

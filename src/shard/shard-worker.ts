@@ -10,6 +10,7 @@ import {
   decodePublishPayload,
   encodePublishPayload,
   encodeSender,
+  HISTORY_REPLY_MAX_BYTES,
   type RoomMessage,
   roomOfKey,
   tenantOfKey,
@@ -64,9 +65,12 @@ const directory = new RoomDirectory({
         durable: {
           storeOf: (roomKey: string) => streams.storeOf(roomKey),
           history: { maxMessages: streams.durable.maxMessages, maxBytes: streams.durable.maxBytes },
+          maxAgeMs: streams.durable.maxAgeSec * 1000,
         },
       }
     : {}),
+  // Half a ring record leaves room for the answer's framing around the payloads.
+  historyReplyMaxBytes: Math.min(HISTORY_REPLY_MAX_BYTES, Math.floor(channel.maxRecordBytes / 2)),
   onRoomDown: (roomKey, reason) => sendEvent({ type: 'room-down', roomKey, reason }),
 });
 
@@ -226,6 +230,10 @@ function control(request: ShardRequest, corr: number): void {
       }
       return;
     }
+    case 'history':
+      // A durable room that is not running starts, reading its stream, as for a join.
+      tellRoom(request.roomKey, corr, { type: 'history', corr, query: request.query }, true);
+      return;
     case 'import':
       directory.replace(request.roomKey, request.state);
       sendEvent({ type: 'imported' }, corr);

@@ -225,6 +225,8 @@ export class RoomOwner {
         return this.#leave(msg, roomKey, member, request.conn);
       case 'publish':
         return this.#publishFor(msg, roomKey, member, request);
+      case 'history':
+        return this.#historyFor(msg, roomKey, request);
     }
   }
 
@@ -303,6 +305,18 @@ export class RoomOwner {
           else this.#respond(msg, { type: 'published', id: reply.id, offset: reply.offset });
         },
       );
+    } catch (error) {
+      this.#respond(msg, failed(error));
+    }
+  }
+
+  /** A read: no proxy (nobody joins), the asking node checked the right to join the room. */
+  #historyFor(msg: Msg, roomKey: string, request: Extract<RoomRequest, { type: 'history' }>): void {
+    try {
+      this.#o.local.history(roomKey, request.query, (error, answer) => {
+        if (error !== null || answer === null) this.#respond(msg, failed(error));
+        else this.#respond(msg, { type: 'history', answer });
+      });
     } catch (error) {
       this.#respond(msg, failed(error));
     }

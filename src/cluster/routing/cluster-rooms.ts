@@ -1,4 +1,6 @@
 import {
+  type HistoryAnswer,
+  type HistoryQuery,
   type JoinAnswer,
   type PublishAnswer,
   type ResumeFrom,
@@ -307,6 +309,22 @@ export class ClusterRooms implements RoomGateway {
         else done(unexpected(reply), null);
       },
       fail: (error) => done?.(error, null),
+    });
+  }
+
+  /** A history read, served by the room's owner (its window holds what the room keeps). */
+  history(
+    roomKey: string,
+    query: HistoryQuery,
+    done: (error: Error | null, reply: HistoryAnswer | null) => void,
+  ): void {
+    // No connection stands behind a read: the owner does not make it a member of anything.
+    const request = { ...this.#origin(roomKey, 0), type: 'history', query } as const;
+    this.#router.route(roomKey, request, {
+      local: () => this.#o.local.history(roomKey, query, done),
+      reply: (reply) =>
+        reply.type === 'history' ? done(null, reply.answer) : done(unexpected(reply), null),
+      fail: (error) => done(error, null),
     });
   }
 

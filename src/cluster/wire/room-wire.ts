@@ -1,7 +1,8 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import type { ResumeFrom } from '../../../actors/index.js';
+import type { HistoryAnswer, HistoryQuery, ResumeFrom } from '../../../actors/index.js';
 import { type Envelope, EnvelopeSchema, EnvelopeKind as WireKind } from '../../../proto/index.js';
 import { ClusterError, quote } from '../base/index.js';
+import { decodeHistoryEntries, encodeHistoryEntries } from './history-wire.js';
 import { type RoomRouteErrorCode, routeCodeOf } from './room-route-error.js';
 
 /**
@@ -11,9 +12,13 @@ import { type RoomRouteErrorCode, routeCodeOf } from './room-route-error.js';
  *   request  (arq.pub..., request/reply)  kind JOIN | LEAVE | PUBLISH, tenant, room,
  *            origin_node + arq-inc + from_conn = the asking node, its incarnation and its
  *            connection; JOIN: arq-since-epoch + arq-since-offset or arq-since-ts,
- *            arq-restore; PUBLISH: payload, echo, ingress_ts_ms
+ *            arq-restore; PUBLISH: payload, echo, ingress_ts_ms; CONTROL + arq-op=history
+ *            (a history read): arq-since-epoch + arq-since-offset or arq-since-ts, or arq-before,
+ *            and arq-limit
  *   reply                                  kind JOIN (epoch, offset, arq-recovered) | LEAVE |
  *                                          PUBLISH (id, offset) | CONTROL (arq-error, arq-message)
+ *                                          | CONTROL + arq-op=history (epoch, offset, arq-more,
+ *                                          arq-recovered, payload = the page's entries, below)
  *   fan      (arq.fan...)                  kind DELIVERY, arq-owner = the publishing owner node,
  *            origin_node + from_conn = the sender (from_conn 0: none), offset, epoch,
  *            room_ts_ms, ingress_ts_ms, echo, payload
@@ -51,6 +56,15 @@ export type RoomRequest =
       readonly payload: Uint8Array;
       readonly echo: boolean;
       readonly ingressTs: number;
+    }
+  | {
+      readonly type: 'history';
+      readonly tenant: string;
+      readonly room: string;
+      readonly node: string;
+      readonly incarnation: string;
+      readonly conn: number;
+      readonly query: HistoryQuery;
     };
 
 export type RoomReply =
@@ -62,6 +76,7 @@ export type RoomReply =
     }
   | { readonly type: 'left' }
   | { readonly type: 'published'; readonly id: string; readonly offset: number }
+  | { readonly type: 'history'; readonly answer: HistoryAnswer }
   | { readonly type: 'failed'; readonly code: RoomRouteErrorCode; readonly message: string };
 
 /** One room message for every node with members (one per publish). */
@@ -103,6 +118,12 @@ const H_MESSAGE = 'arq-message';
 const H_OWNER = 'arq-owner';
 const H_TO = 'arq-to';
 const H_INCARNATION = 'arq-inc';
+const H_OP = 'arq-op';
+const H_BEFORE = 'arq-before';
+const H_LIMIT = 'arq-limit';
+const H_MORE = 'arq-more';
+const OP_HISTORY = 'history';
+
 const MAX_CONN_ID = 0xffff_ffff;
 
 export function encodeRoomRequest(request: RoomRequest): Uint8Array {
@@ -115,12 +136,7 @@ export function encodeRoomRequest(request: RoomRequest): Uint8Array {
   const headers: Record<string, string> = { [H_INCARNATION]: request.incarnation };
   switch (request.type) {
     case 'join': {
-      if (request.since !== null && 'ts' in request.since) {
-        headers[H_SINCE_TS] = String(request.since.ts);
-      } else if (request.since !== null) {
-        headers[H_SINCE_EPOCH] = request.since.epoch;
-        headers[H_SINCE_OFFSET] = String(request.since.offset);
-      }
+      sinceHeaders(request.since, headers);
       if (request.restore) headers[H_RESTORE] = '1';
       return toBinary(
         EnvelopeSchema,
@@ -144,7 +160,50 @@ export function encodeRoomRequest(request: RoomRequest): Uint8Array {
           ingressTsMs: toInt64(request.ingressTs),
         }),
       );
+    case 'history': {
+      const { query } = request;
+      headers[H_OP] = OP_HISTORY;
+      sinceHeaders(query.since, headers);
+      if (query.before !== null) headers[H_BEFORE] = String(query.before);
+      headers[H_LIMIT] = String(query.limit);
+      return toBinary(
+        EnvelopeSchema,
+        create(EnvelopeSchema, { ...base, kind: WireKind.CONTROL, headers }),
+      );
+    }
   }
+}
+
+function sinceHeaders(since: HistoryQuery['since'], headers: Record<string, string>): void {
+  if (since === null) return;
+  if ('ts' in since) {
+    headers[H_SINCE_TS] = String(since.ts);
+    return;
+  }
+  if ('epoch' in since) headers[H_SINCE_EPOCH] = since.epoch;
+  headers[H_SINCE_OFFSET] = String(since.offset);
+}
+
+/** A join's resume point (an offset without epoch resumes nothing: epoch ''). */
+function sinceOf(headers: Record<string, string>): ResumeFrom | null {
+  const since = historySinceOf(headers);
+  return since !== null && !('ts' in since) && !('epoch' in since)
+    ? { epoch: '', offset: since.offset }
+    : since;
+}
+
+/** A history read's start: an offset may come without an epoch (the room's current one). */
+function historySinceOf(headers: Record<string, string>): HistoryQuery['since'] {
+  const epoch = headers[H_SINCE_EPOCH];
+  const offset = headers[H_SINCE_OFFSET];
+  const ts = headers[H_SINCE_TS];
+  if (ts !== undefined) return { ts: decimal(ts, H_SINCE_TS) };
+  if (offset !== undefined) {
+    const at = decimal(offset, H_SINCE_OFFSET);
+    return epoch === undefined ? { offset: at } : { epoch, offset: at };
+  }
+  if (epoch !== undefined) return { epoch, offset: decimal(offset, H_SINCE_OFFSET) };
+  return null;
 }
 
 export function decodeRoomRequest(data: Uint8Array): RoomRequest {
@@ -156,14 +215,7 @@ export function decodeRoomRequest(data: Uint8Array): RoomRequest {
   const conn = connId(env.fromConn, 'from_conn');
   switch (env.kind) {
     case WireKind.JOIN: {
-      const epoch = env.headers[H_SINCE_EPOCH];
-      const offset = env.headers[H_SINCE_OFFSET];
-      const ts = env.headers[H_SINCE_TS];
-      let since: ResumeFrom | null = null;
-      if (ts !== undefined) since = { ts: decimal(ts, H_SINCE_TS) };
-      else if (epoch !== undefined || offset !== undefined) {
-        since = { epoch: epoch ?? '', offset: decimal(offset, H_SINCE_OFFSET) };
-      }
+      const since = sinceOf(env.headers);
       const restore = env.headers[H_RESTORE] === '1';
       return { type: 'join', tenant, room, node, incarnation, conn, since, restore };
     }
@@ -181,6 +233,19 @@ export function decodeRoomRequest(data: Uint8Array): RoomRequest {
         echo: env.echo,
         ingressTs: Number(env.ingressTsMs),
       };
+    case WireKind.CONTROL: {
+      if (env.headers[H_OP] !== OP_HISTORY)
+        throw malformed(`control request of op ${quote(env.headers[H_OP])}`);
+      const before = env.headers[H_BEFORE];
+      const limit = decimal(env.headers[H_LIMIT], H_LIMIT);
+      if (limit < 1) throw malformed(`${H_LIMIT} must be at least 1`);
+      const query: HistoryQuery = {
+        since: historySinceOf(env.headers),
+        before: before === undefined ? null : decimal(before, H_BEFORE),
+        limit,
+      };
+      return { type: 'history', tenant, room, node, incarnation, conn, query };
+    }
     default:
       throw malformed(`room request of kind ${quote(env.kind)}`);
   }
@@ -209,6 +274,23 @@ export function encodeRoomReply(reply: RoomReply): Uint8Array {
           offset: BigInt(reply.offset),
         }),
       );
+    case 'history': {
+      const { answer } = reply;
+      return toBinary(
+        EnvelopeSchema,
+        create(EnvelopeSchema, {
+          kind: WireKind.CONTROL,
+          epoch: answer.epoch,
+          offset: BigInt(answer.offset),
+          headers: {
+            [H_OP]: OP_HISTORY,
+            [H_MORE]: answer.more ? '1' : '0',
+            ...(answer.recovered ? {} : { [H_RECOVERED]: 'false' }),
+          },
+          payload: encodeHistoryEntries(answer.entries),
+        }),
+      );
+    }
     case 'failed':
       return toBinary(
         EnvelopeSchema,
@@ -235,6 +317,17 @@ export function decodeRoomReply(data: Uint8Array): RoomReply {
     case WireKind.PUBLISH:
       return { type: 'published', id: text(env.id, 'id'), offset: offsetOf(env.offset) };
     case WireKind.CONTROL:
+      if (env.headers[H_OP] === OP_HISTORY)
+        return {
+          type: 'history',
+          answer: {
+            epoch: text(env.epoch, 'epoch'),
+            offset: offsetOf(env.offset),
+            entries: decodeHistoryEntries(env.payload),
+            more: env.headers[H_MORE] === '1',
+            recovered: env.headers[H_RECOVERED] !== 'false',
+          },
+        };
       return {
         type: 'failed',
         code: routeCodeOf(env.headers[H_ERROR]),

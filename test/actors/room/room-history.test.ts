@@ -248,3 +248,116 @@ t.test(
     t.equal(history.after(3, 9), null, 'the gap is reported, not replayed as wrong offsets');
   },
 );
+
+const NO_LIMITS = { limit: 1000, maxBytes: 1 << 30, minTs: 0 };
+const offsets = (page: { entries: readonly HistoryEntry[] } | null) =>
+  page === null ? null : page.entries.map((e) => e.offset);
+
+t.test('room history - pages after an offset by limit, with more', async (t) => {
+  const history = new RoomHistory({ maxMessages: 10 });
+  for (let o = 1; o <= 6; o++) history.append(entry(o));
+  const page = history.pageAfter(1, 6, { ...NO_LIMITS, limit: 2 });
+  t.same(offsets(page), [2, 3]);
+  t.equal(page?.more, true, 'offsets 4..6 are newer');
+  const last = history.pageAfter(3, 6, { ...NO_LIMITS, limit: 3 });
+  t.same(offsets(last), [4, 5, 6]);
+  t.equal(last?.more, false, 'exactly the rest');
+  t.same(history.pageAfter(6, 6, NO_LIMITS), { entries: [], more: false }, 'nothing newer');
+  for (let o = 7; o <= 12; o++) history.append(entry(o));
+  t.equal(history.pageAfter(1, 12, NO_LIMITS), null, 'offset 2 was evicted');
+  t.same(offsets(history.pageAfter(2, 12, { ...NO_LIMITS, limit: 1 })), [3]);
+});
+
+t.test('room history - pages from a time, null when a wanted one may be gone', async (t) => {
+  const history = new RoomHistory({ maxMessages: 4 });
+  t.same(history.pageFromTime(0, 0, NO_LIMITS), { entries: [], more: false });
+  for (let o = 1; o <= 4; o++) history.append(entry(o));
+  const page = history.pageFromTime(15, 4, { ...NO_LIMITS, limit: 2 });
+  t.same(offsets(page), [2, 3], 'ts 20 and 30');
+  t.equal(page?.more, true);
+  t.same(offsets(history.pageFromTime(0, 4, NO_LIMITS)), [1, 2, 3, 4], 'nothing was evicted');
+  t.same(history.pageFromTime(41, 4, NO_LIMITS), { entries: [], more: false });
+  history.append(entry(5));
+  t.equal(history.pageFromTime(20, 5, NO_LIMITS), null, 'an evicted one may share ts 20');
+  t.same(offsets(history.pageFromTime(21, 5, NO_LIMITS)), [3, 4, 5]);
+});
+
+t.test('room history - pages before an offset and the latest, newest first by limit', async (t) => {
+  const history = new RoomHistory({ maxMessages: 10 });
+  t.same(history.latest(NO_LIMITS), { entries: [], more: false }, 'an empty room');
+  t.same(history.pageBefore(5, 0, NO_LIMITS), { entries: [], more: false }, 'nothing published');
+  for (let o = 1; o <= 8; o++) history.append(entry(o));
+  const latest = history.latest({ ...NO_LIMITS, limit: 3 });
+  t.same(offsets(latest), [6, 7, 8], 'oldest first');
+  t.equal(latest.more, true, 'older ones kept');
+  const before = history.pageBefore(6, 8, { ...NO_LIMITS, limit: 3 });
+  t.same(offsets(before), [3, 4, 5]);
+  t.equal(before?.more, true);
+  const first = history.pageBefore(3, 8, { ...NO_LIMITS, limit: 3 });
+  t.same(offsets(first), [1, 2]);
+  t.equal(first?.more, false, 'offset 1 is the oldest');
+  t.same(history.pageBefore(1, 8, NO_LIMITS), { entries: [], more: false }, 'nothing before 1');
+  t.same(offsets(history.pageBefore(100, 8, { ...NO_LIMITS, limit: 2 })), [7, 8], 'past the end');
+  t.equal(history.latest(NO_LIMITS).more, false, 'all of them');
+  for (let o = 9; o <= 14; o++) history.append(entry(o));
+  t.equal(history.pageBefore(5, 14, NO_LIMITS), null, 'offsets 1..4 were all evicted');
+  const partial = history.pageBefore(7, 14, NO_LIMITS);
+  t.same(offsets(partial), [5, 6], 'what is kept of them');
+  t.equal(partial?.more, false);
+});
+
+t.test('room history - a page stops at its byte budget, but holds at least one', async (t) => {
+  const history = new RoomHistory({ maxMessages: 10, maxBytes: 1000 });
+  for (let o = 1; o <= 5; o++) history.append(entry(o, 100));
+  const forward = history.pageAfter(0, 5, { ...NO_LIMITS, maxBytes: 250 });
+  t.same(offsets(forward), [1, 2]);
+  t.equal(forward?.more, true);
+  const backward = history.latest({ ...NO_LIMITS, maxBytes: 250 });
+  t.same(offsets(backward), [4, 5]);
+  t.equal(backward.more, true);
+  t.same(offsets(history.latest({ ...NO_LIMITS, maxBytes: 10 })), [5], 'one over the budget');
+  t.same(offsets(history.pageAfter(0, 5, { ...NO_LIMITS, maxBytes: 10 })), [1]);
+});
+
+t.test('room history - messages older than minTs count as gone', async (t) => {
+  const history = new RoomHistory({ maxMessages: 10 });
+  for (let o = 1; o <= 5; o++) history.append(entry(o)); // ts 10..50
+  const limits = { ...NO_LIMITS, minTs: 25 };
+  t.same(offsets(history.latest(limits)), [3, 4, 5]);
+  t.equal(history.latest(limits).more, false, 'offsets 1 and 2 expired');
+  t.equal(history.pageAfter(1, 5, limits), null, 'offset 2 expired');
+  t.same(offsets(history.pageAfter(2, 5, limits)), [3, 4, 5]);
+  t.equal(history.pageBefore(3, 5, limits), null, 'all before 3 expired');
+  t.same(offsets(history.pageBefore(5, 5, limits)), [3, 4]);
+  t.equal(history.pageFromTime(15, 5, limits), null, 'ts 20 expired');
+  t.same(offsets(history.pageFromTime(21, 5, limits)), [3, 4, 5], 'the expired are before it');
+  const all = { ...NO_LIMITS, minTs: 100 };
+  t.same(history.latest(all), { entries: [], more: false }, 'everything expired');
+  t.equal(history.pageAfter(0, 5, all), null);
+  t.same(history.pageFromTime(60, 5, all), { entries: [], more: false });
+});
+
+t.test('room history - pages agree with after() on random windows', async (t) => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 20 }),
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 45 }),
+      fc.integer({ min: 1, max: 25 }),
+      (maxMessages, published, offset, limit) => {
+        const history = new RoomHistory({ maxMessages });
+        for (let o = 1; o <= published; o++) history.append(entry(o));
+        const all = history.after(offset, published);
+        const page = history.pageAfter(offset, published, { ...NO_LIMITS, limit });
+        if (all === null) return page === null;
+        const want = all.slice(0, limit).map((e) => e.offset);
+        return (
+          page !== null &&
+          JSON.stringify(offsets(page)) === JSON.stringify(want) &&
+          page.more === all.length > limit
+        );
+      },
+    ),
+  );
+  t.pass('pageAfter = after() cut at the limit');
+});

@@ -1,0 +1,171 @@
+/**
+ * The `history` op and `GET /v1/rooms/:room/history` on a durable room, through real sockets, a
+ * real node and a real nats-server with JetStream: latest, since an offset, since a time, before
+ * an offset, limit and `more`; the same pages after a restart (the room read back from its
+ * stream); the HTTP route with its 400s and its capability; the errors of a bad request and of a
+ * room the token does not allow.
+ */
+import t, { type Test } from 'tap';
+import { http } from '../helpers/http.js';
+import { startNatsServer } from '../helpers/nats-server.js';
+import { startTestNode, type TestNode, type TokenClaims } from '../helpers/test-node.js';
+import { sleep } from '../helpers/wait-for.js';
+import { type Frame, TestClient } from '../helpers/ws-client.js';
+
+interface Page {
+  readonly epoch: string;
+  readonly offset: number;
+  readonly messages: Frame[];
+  readonly more: boolean;
+  readonly recovered?: boolean;
+}
+
+async function client(t: Test, node: TestNode, claims: TokenClaims = {}): Promise<TestClient> {
+  const { client } = await TestClient.connect(node.url, await node.token(claims));
+  t.teardown(() => client.close());
+  return client;
+}
+
+async function history(c: TestClient, frame: Record<string, unknown>): Promise<Page> {
+  const reply = await c.request({ op: 'history', room: 'd.h', ...frame });
+  if (reply.status !== 'ok') throw new Error(`history failed: ${JSON.stringify(reply)}`);
+  return reply.body as Page;
+}
+
+const offsets = (page: Page): number[] => page.messages.map((m) => m.offset as number);
+
+t.test('durable rooms history - pages of a durable room, before and after a restart', async (t) => {
+  const nats = await startNatsServer({ jetstream: true });
+  t.teardown(() => nats.stop());
+  const first = await startTestNode({ nats: nats.url, 'durable-rooms': 'd.>' });
+  await first.node.whenReady();
+  const pub = await client(t, first, { sub: 'pub' });
+  const times: number[] = [];
+  for (let n = 1; n <= 5; n++) {
+    await sleep(15);
+    times.push(Date.now());
+    await sleep(5);
+    const reply = await pub.request({
+      op: 'publish',
+      room: 'd.h',
+      data: { n },
+      headers: { 'x-n': `h${n}` },
+    });
+    t.match(reply, { status: 'ok', body: { offset: n } });
+  }
+  const live = await history(pub, {});
+  t.same(offsets(live), [1, 2, 3, 4, 5], 'the latest, oldest first (not a member)');
+  t.equal(live.more, false);
+  t.match(live.messages[0], {
+    op: 'message',
+    room: 'd.h',
+    id: `${live.epoch}:1`,
+    offset: 1,
+    from: 'pub',
+    data: { n: 1 },
+    headers: { 'x-n': 'h1' },
+  });
+  t.type(live.messages[0]?.ts, 'number');
+  const epoch = live.epoch;
+  pub.close();
+  await first.close();
+
+  const second = await startTestNode({ nats: nats.url, 'durable-rooms': 'd.>' });
+  t.teardown(() => second.close());
+  await second.node.whenReady();
+  const reader = await client(t, second, { sub: 'reader' });
+
+  const latest = await history(reader, { limit: 2 });
+  t.match(latest, { epoch, offset: 5, more: true });
+  t.same(offsets(latest), [4, 5], 'read back from the stream: the newest two');
+  t.notOk('recovered' in latest);
+  const before = await history(reader, { before: { offset: 4 }, limit: 2 });
+  t.same(offsets(before), [2, 3]);
+  t.equal(before.more, true, 'offset 1 is older');
+  const oldest = await history(reader, { before: { offset: 2 } });
+  t.same(offsets(oldest), [1]);
+  t.equal(oldest.more, false);
+  const since = await history(reader, { since: { epoch, offset: 1 }, limit: 3 });
+  t.same(offsets(since), [2, 3, 4]);
+  t.equal(since.more, true, 'offset 5 is newer');
+  const fromTime = await history(reader, { since: { ts: times[3] } });
+  t.same(offsets(fromTime), [4, 5], 'stored at or after that time');
+  t.equal(fromTime.more, false);
+  t.match(fromTime.messages[1], { data: { n: 5 }, headers: { 'x-n': 'h5' } });
+  const otherEpoch = await history(reader, { since: { epoch: 'nope', offset: 1 } });
+  t.same(otherEpoch, { epoch, offset: 5, messages: [], more: false, recovered: false });
+  const ahead = await history(reader, { since: { epoch, offset: 5 } });
+  t.same(ahead, { epoch, offset: 5, messages: [], more: false }, 'nothing newer');
+
+  for (const [frame, what] of [
+    [{ limit: 1001 }, 'limit over 1000'],
+    [{ limit: 0 }, 'limit 0'],
+    [{ limit: 2.5 }, 'a fractional limit'],
+    [{ since: { ts: 1 }, before: { offset: 3 } }, 'both since and before'],
+    [{ before: 3 }, 'before not an object'],
+    [{ since: { epoch } }, 'since without offset'],
+  ] as const) {
+    const refused = await reader.request({ op: 'history', room: 'd.h', ...frame });
+    t.match(refused, { status: 'error', error: { code: 'bad_frame' } }, what);
+  }
+
+  const narrow = await client(t, second, { sub: 'narrow', rooms: ['other.>'] });
+  const join = await narrow.request({ op: 'join', room: 'd.h' });
+  const read = await narrow.request({ op: 'history', room: 'd.h' });
+  t.match(read, { status: 'error', error: { code: 'forbidden' } });
+  t.same(
+    (read as { error?: unknown }).error,
+    (join as { error?: unknown }).error,
+    'the same error as join',
+  );
+
+  // The HTTP route: same body, server capability, the token's tenant.
+  const server = await second.token({ caps: ['server'] });
+  const url = `${second.http}/v1/rooms/d.h/history`;
+  const got = await http(`${url}?since_offset=2&limit=2`, { token: server });
+  t.equal(got.status, 200);
+  t.match(got.json, { epoch, offset: 5, more: true });
+  t.same(offsets(got.json as Page), [3, 4], 'since_offset counts in the current epoch');
+  const withEpoch = await http(`${url}?since_offset=2&epoch=${epoch}`, { token: server });
+  t.same(offsets(withEpoch.json as Page), [3, 4, 5]);
+  const wrongEpoch = await http(`${url}?since_offset=2&epoch=nope`, { token: server });
+  t.match(wrongEpoch.json, { messages: [], more: false, recovered: false });
+  const byTime = await http(`${url}?since_ts=${times[4]}`, { token: server });
+  t.same(offsets(byTime.json as Page), [5]);
+  const older = await http(`${url}?before_offset=3`, { token: server });
+  t.same(offsets(older.json as Page), [1, 2]);
+  const all = await http(url, { token: server });
+  t.same(offsets(all.json as Page), [1, 2, 3, 4, 5]);
+  t.same(all.json, { ...(live as object), messages: (all.json as Page).messages });
+  t.same(
+    (all.json as Page).messages.map((m) => m.data),
+    live.messages.map((m) => m.data),
+    'the very frames the op returned',
+  );
+  for (const query of [
+    'limit=1001',
+    'limit=0',
+    'limit=x',
+    'since_offset=-1',
+    'since_offset=1&before_offset=3',
+    'since_ts=1&since_offset=1',
+    'epoch=abc',
+  ]) {
+    const bad = await http(`${url}?${query}`, { token: server });
+    t.equal(bad.status, 400, query);
+    t.match(bad.json, { error: { code: 'bad_frame' } }, query);
+  }
+  const noCap = await http(url, { token: await second.token() });
+  t.equal(noCap.status, 403, 'without the server capability');
+  t.match(noCap.json, { error: { code: 'forbidden' } });
+  const noToken = await http(url);
+  t.equal(noToken.status, 401);
+  const otherRoom = await http(url, {
+    token: await second.token({ caps: ['server'], rooms: ['other.>'] }),
+  });
+  t.equal(otherRoom.status, 403, 'a room the token does not allow');
+  const otherTenant = await http(url, {
+    token: await second.token({ caps: ['server'], tenant: 't2' }),
+  });
+  t.match(otherTenant.json, { offset: 0, messages: [], more: false }, "another tenant's room");
+});
