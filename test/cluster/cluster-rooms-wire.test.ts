@@ -28,6 +28,19 @@ t.test('cluster rooms wire - requests survive the trip', async (t) => {
     { ...from, type: 'join', since: { ts: 1_700_000_000_123 }, restore: false },
     { ...from, type: 'leave' },
     { ...from, type: 'publish', payload: body, echo: false, ingressTs: 1_700_000_000_123 },
+    { ...from, type: 'history', query: { since: null, before: null, limit: 100 } },
+    { ...from, type: 'history', query: { since: { offset: 3 }, before: null, limit: 1 } },
+    {
+      ...from,
+      type: 'history',
+      query: { since: { epoch: 'e1', offset: 0 }, before: null, limit: 1000 },
+    },
+    {
+      ...from,
+      type: 'history',
+      query: { since: { ts: 1_700_000_000_123 }, before: null, limit: 5 },
+    },
+    { ...from, type: 'history', query: { since: null, before: 42, limit: 7 } },
   ];
   for (const request of requests) {
     t.same(decodeRoomRequest(encodeRoomRequest(request)), request, request.type);
@@ -45,6 +58,27 @@ t.test('cluster rooms wire - replies survive the trip', async (t) => {
     { type: 'left' },
     { type: 'published', id: 'e1:10', offset: 10 },
     { type: 'failed', code: 'ARQ_ERR_NOT_JOINED', message: 'not a member' },
+    {
+      type: 'history',
+      answer: { epoch: 'e1', offset: 0, entries: [], more: false, recovered: true },
+    },
+    {
+      type: 'history',
+      answer: { epoch: 'e1', offset: 9, entries: [], more: false, recovered: false },
+    },
+    {
+      type: 'history',
+      answer: {
+        epoch: 'e1',
+        offset: 9,
+        entries: [
+          { offset: 7, ts: 1_700_000_000_123.5, senderConn: 0, payload: body },
+          { offset: 8, ts: 1_700_000_000_124, senderConn: 0, payload: new Uint8Array(0) },
+        ],
+        more: true,
+        recovered: true,
+      },
+    },
   ];
   for (const reply of replies) t.same(decodeRoomReply(encodeRoomReply(reply)), reply, reply.type);
   const foreign = toBinary(
@@ -125,6 +159,47 @@ t.test(
         decodeRoomRequest,
       ],
       ['a reply of kind delivery', envelope({ kind: EnvelopeKind.DELIVERY }), decodeRoomReply],
+      [
+        'a control request of no known op',
+        envelope({ ...good, kind: EnvelopeKind.CONTROL }),
+        decodeRoomRequest,
+      ],
+      [
+        'a history request without limit',
+        envelope({
+          ...good,
+          kind: EnvelopeKind.CONTROL,
+          headers: { 'arq-inc': 'i', 'arq-op': 'history' },
+        }),
+        decodeRoomRequest,
+      ],
+      [
+        'a history page cut short',
+        envelope({
+          kind: EnvelopeKind.CONTROL,
+          epoch: 'e',
+          headers: { 'arq-op': 'history' },
+          payload: new Uint8Array(7),
+        }),
+        decodeRoomReply,
+      ],
+      [
+        'history entries out of order',
+        encodeRoomReply({
+          type: 'history',
+          answer: {
+            epoch: 'e',
+            offset: 3,
+            entries: [
+              { offset: 2, ts: 1, senderConn: 0, payload: body },
+              { offset: 2, ts: 1, senderConn: 0, payload: body },
+            ],
+            more: false,
+            recovered: true,
+          },
+        }),
+        decodeRoomReply,
+      ],
       ['a joined reply without epoch', envelope({ kind: EnvelopeKind.JOIN }), decodeRoomReply],
       [
         'a fan-out of kind publish',

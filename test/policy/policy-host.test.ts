@@ -188,3 +188,18 @@ t.test('policy host - the admin API needs the admin cap', async (t) => {
   t.match(answer.json, { error: { code: 'forbidden' } });
   t.same(await list(server), []);
 });
+
+t.test('policy host - on_join decides history too: a denied join is a denied read', async (t) => {
+  const server = await node(t);
+  const { client: a } = await TestClient.connect(
+    server.url,
+    await server.token({ tenant: 't1', sub: 'alice' }),
+  );
+  t.teardown(() => a.close());
+  t.match(await a.request({ op: 'publish', room: 'lobby', data: 1 }), { status: 'ok' });
+  t.match(await a.request({ op: 'history', room: 'lobby' }), { status: 'ok' }, 'before it');
+  await pushOk(server, 'nojoin', 'deny-join', { tenant: 't1' });
+  const denied = { status: 'error', error: { code: 'policy_denied', message: 'no joining today' } };
+  t.match(await a.request({ op: 'join', room: 'lobby' }), denied);
+  t.match(await a.request({ op: 'history', room: 'lobby' }), denied, 'the same answer');
+});

@@ -169,3 +169,33 @@ t.test('durable rooms history - pages of a durable room, before and after a rest
   });
   t.match(otherTenant.json, { offset: 0, messages: [], more: false }, "another tenant's room");
 });
+
+t.test('durable rooms history - an in-memory room pages its window, cut by bytes', async (t) => {
+  const node = await startTestNode();
+  t.teardown(() => node.close());
+  const c = await client(t, node, { sub: 'mem' });
+  const text = 'x'.repeat(60_000);
+  for (let n = 1; n <= 14; n++) {
+    const reply = await c.request({ op: 'publish', room: 'm.h', data: { n, text } });
+    t.equal(reply.status, 'ok', `publish ${n}`);
+  }
+  const reply = await c.request({ op: 'history', room: 'm.h' });
+  const page = reply.body as Page;
+  t.match(page, { offset: 14, more: true }, 'more: the page stopped at its byte budget');
+  const got = offsets(page);
+  t.ok(got.length >= 10 && got.length < 14, `${got.length} of 14 messages`);
+  t.equal(got.at(-1), 14, 'the newest');
+  t.ok(
+    page.messages.reduce((sum, m) => sum + JSON.stringify(m.data).length, 0) <= 768 * 1024,
+    'at most 768 KiB of data',
+  );
+  const rest = await c.request({ op: 'history', room: 'm.h', before: { offset: got[0] } });
+  t.same(
+    offsets(rest.body as Page),
+    Array.from({ length: (got[0] ?? 1) - 1 }, (_, i) => i + 1),
+  );
+  t.equal((rest.body as Page).more, false, 'the window holds them all (1 MiB)');
+  const small = await c.request({ op: 'history', room: 'm.h', since: { ts: 0 }, limit: 2 });
+  t.same(offsets(small.body as Page), [1, 2]);
+  t.equal((small.body as Page).more, true);
+});
