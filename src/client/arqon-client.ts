@@ -12,6 +12,12 @@ import { type ArqonClientOptions, resolveClientOptions } from './client-options.
 import type { ClientState, StateChange } from './client-state.js';
 import { callSafely, Emitter, type Listener } from './emitter.js';
 import { ArqonClientError } from './errors.js';
+import {
+  type HistoryOptions,
+  type HistoryResult,
+  historyFrame,
+  readHistoryReply,
+} from './history-query.js';
 import type { ReplyBody } from './pending-requests.js';
 import { Presence } from './presence.js';
 import {
@@ -154,6 +160,11 @@ export class ArqonClient {
         joined.offset = result.offset;
       return result;
     });
+  }
+
+  /** Reads a room's kept messages without joining it (see HistoryOptions). */
+  async history(room: string, options: HistoryOptions = {}): Promise<HistoryResult> {
+    return this.#request(historyFrame(room, options), readHistoryReply);
   }
 
   async ping(): Promise<PingResult> {

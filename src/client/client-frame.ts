@@ -1,4 +1,5 @@
 import { ArqonClientError } from './errors.js';
+import type { HistoryFrame } from './history-query.js';
 
 /** A point in a room's stream, from a join reply or the last message seen. */
 export interface ResumePoint {
@@ -35,6 +36,7 @@ export type ClientFrame =
       readonly headers?: Readonly<Record<string, string>>;
       readonly echo?: false;
     }
+  | HistoryFrame
   | { readonly op: 'ping' }
   | { readonly op: 'refresh'; readonly token: string };
 

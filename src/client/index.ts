@@ -28,6 +28,11 @@ export {
   type WireErrorCode,
 } from './errors.js';
 export {
+  type HistoryOptions,
+  type HistoryResult,
+  MAX_HISTORY_LIMIT,
+} from './history-query.js';
+export {
   Presence,
   type PresenceDiff,
   type PresenceGroup,

@@ -1,5 +1,5 @@
 import { ArqonClientError, isWireErrorCode } from './errors.js';
-import type { Presences, ServerFrame, WireErrorBody } from './server-frame.js';
+import type { Presences, RoomMessage, ServerFrame, WireErrorBody } from './server-frame.js';
 
 type JsonRecord = Readonly<Record<string, unknown>>;
 
@@ -68,6 +68,20 @@ function presences(frame: JsonRecord, field: string): Presences {
  * Reads one JSON text frame from the server. Returns null for an `op` this client does not know
  * (a newer server may add some); throws `ARQ_CLIENT_BAD_FRAME` for anything malformed.
  */
+/** A `message` frame's fields (live, or one of a `history` reply's messages). */
+export function roomMessageOf(frame: unknown): RoomMessage {
+  if (!isRecord(frame)) throw bad('a message must be an object');
+  return {
+    room: str(frame, 'room'),
+    id: str(frame, 'id'),
+    offset: num(frame, 'offset'),
+    ts: num(frame, 'ts'),
+    from: str(frame, 'from'),
+    data: frame.data,
+    headers: headers(frame),
+  };
+}
+
 export function parseServerFrame(text: string): ServerFrame | null {
   let frame: unknown;
   try {
@@ -102,18 +116,7 @@ export function parseServerFrame(text: string): ServerFrame | null {
       throw bad('reply: "status" must be "ok" or "error"');
     }
     case 'message':
-      return {
-        op: 'message',
-        message: {
-          room: str(frame, 'room'),
-          id: str(frame, 'id'),
-          offset: num(frame, 'offset'),
-          ts: num(frame, 'ts'),
-          from: str(frame, 'from'),
-          data: frame.data,
-          headers: headers(frame),
-        },
-      };
+      return { op: 'message', message: roomMessageOf(frame) };
     case 'presence_state':
       return {
         op: 'presence_state',
