@@ -392,6 +392,8 @@ export class ConnectionActor {
   #history(frame: HistoryFrame, encoding: FrameEncoding): void {
     const roomKey = this.#authorize(frame.room, true);
     const ref = frame.ref;
+    // Without a ref there is nobody to hand the page to: reading it would be wasted work.
+    if (ref === undefined) return;
     const read = (): void =>
       this.#host.rooms.history(
         roomKey,
@@ -400,7 +402,6 @@ export class ConnectionActor {
           if (this.#state === 'closed') return;
           if (error !== null || answer === null)
             return this.#reject(ref, toWireError(error), encoding);
-          if (ref === undefined) return;
           const { epoch, entries } = answer;
           const messages = entries.map((e) =>
             messageDeliveryOf(frame.room, epoch, e.offset, e.ts, e.payload),
