@@ -23,4 +23,4 @@ export type {
   RoomState,
 } from './room-message.js';
 export type { RoomOutput, RoomReplyError } from './room-output.js';
-export type { RoomStore, StoredEntry } from './room-store.js';
+export { type RoomStore, STORE_BATCH_MAX_MESSAGES, type StoredEntry } from './room-store.js';

@@ -3,7 +3,7 @@ import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js'
 import { type HistoryPage, RoomHistory, type RoomHistoryOptions } from './room-history.js';
 import type { HistoryQuery, RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
-import type { RoomStore } from './room-store.js';
+import { type RoomStore, STORE_BATCH_MAX_MESSAGES, type StoredEntry } from './room-store.js';
 
 type Publish = Extract<RoomMessage, { type: 'publish' }>;
 
@@ -71,7 +71,8 @@ export class RoomActor implements Behavior<RoomMessage> {
   #writing = false;
   /** A write failed: it may have been stored all the same, so read the stream before the next. */
   #stale = false;
-  /** Position of the write in flight: it becomes the room's once stored. */ #offset = 0;
+  /** The room's last offset: for a durable room, the last one stored. */
+  #offset = 0;
   #lastActivity = 0;
   #idleTimer: number | null = null;
 
@@ -293,7 +294,11 @@ export class RoomActor implements Behavior<RoomMessage> {
     ctx.stop();
   }
 
-  /** Writes the oldest unanswered publish, one at a time: the stream's order is the room's. */
+  /**
+   * Writes the oldest unanswered publishes, one write at a time so that the stream's order is the
+   * room's: what queued while the previous write was in flight goes together in the next (a group
+   * commit), so a busy room pays one storage round trip per batch rather than per message.
+   */
   #pump(ctx: ActorContext<RoomMessage>): void {
     if (this.#writing || this.#loading) return;
     if (this.#stale) {
@@ -301,41 +306,57 @@ export class RoomActor implements Behavior<RoomMessage> {
       this.#load(ctx);
       return;
     }
-    const next = this.#writes[0];
-    if (next === undefined) return this.#drainWaiting(ctx);
+    if (this.#writes.length === 0) return this.#drainWaiting(ctx);
+    const store = this.#store as RoomStore;
+    const ts = this.#now();
+    const batch: StoredEntry[] = [];
+    let bytes = 0;
+    for (const next of this.#writes) {
+      if (batch.length === STORE_BATCH_MAX_MESSAGES) break;
+      if (batch.length > 0 && bytes + next.payload.byteLength > store.maxBatchBytes) break;
+      bytes += next.payload.byteLength;
+      batch.push({
+        epoch: this.#epoch,
+        offset: this.#offset + batch.length + 1,
+        ts,
+        payload: next.payload,
+      });
+    }
     this.#writing = true;
-    const entry = {
-      epoch: this.#epoch,
-      offset: this.#offset + 1,
-      ts: this.#now(),
-      payload: next.payload,
-    };
-    this.#pendingEntry = entry;
-    (this.#store as RoomStore).append(entry).then(
+    this.#pending = batch;
+    store.append(batch).then(
       () => tellSelf(ctx, { type: 'stored' }),
       (error: unknown) => tellSelf(ctx, { type: 'store-failed', reason: String(error) }),
     );
   }
 
-  #pendingEntry: { readonly offset: number; readonly ts: number } | null = null;
+  /** The write in flight, oldest first: each entry answers the publish at the same place in `#writes`. */
+  #pending: readonly StoredEntry[] = [];
 
   #stored(ctx: ActorContext<RoomMessage>): void {
-    const message = this.#writes.shift();
-    const entry = this.#pendingEntry;
+    const stored = this.#pending;
     this.#writing = false;
-    this.#pendingEntry = null;
-    if (message !== undefined && entry !== null) this.#publish(message, entry);
+    this.#pending = [];
+    for (const entry of stored) {
+      const message = this.#writes.shift();
+      if (message !== undefined) this.#publish(message, entry);
+    }
     this.#pump(ctx);
   }
 
   #storeFailed(ctx: ActorContext<RoomMessage>): void {
-    const message = this.#writes.shift();
+    const refused = this.#writes.splice(0, this.#pending.length);
     this.#writing = false;
-    this.#pendingEntry = null;
+    this.#pending = [];
     this.#stale = true;
-    // Never a silent ok: the publisher learns that it is not known to be stored.
-    if (message !== undefined && message.corr !== 0)
-      this.#out.replyError(message.corr, 'overloaded', 'room storage did not confirm, retry later');
+    // Never a silent ok: the publishers learn that their messages are not known to be stored.
+    for (const message of refused)
+      if (message.corr !== 0)
+        this.#out.replyError(
+          message.corr,
+          'overloaded',
+          'room storage did not confirm, retry later',
+        );
     this.#pump(ctx);
   }
 

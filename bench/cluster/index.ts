@@ -46,7 +46,7 @@ export {
   type WindowTarget,
 } from './cluster-window.js';
 export { LocalCluster, type LocalClusterOptions } from './local-cluster.js';
-export { NatsProcess } from './nats-process.js';
+export { NatsProcess, type NatsProcessOptions } from './nats-process.js';
 export {
   DEFAULT_WINDOW_QUIET_WAIT_MS,
   DEFAULT_WINDOW_RETRIES,

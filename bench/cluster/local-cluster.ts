@@ -1,10 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ARQON_BENCH_FLAGS, BENCH_HOST, BenchError, ServerProcess } from '../lib/index.js';
+import { ARQON_BENCH_FLAGS, BENCH_HOST, ServerProcess, waitReady } from '../lib/index.js';
 import { NatsProcess } from './nats-process.js';
 
-const READY_TIMEOUT_MS = 30_000;
-const READY_POLL_MS = 100;
 /**
  * After every /readyz answers 200, wait this long more: readiness means one heartbeat round was
  * heard, and every node must have heard every other (heartbeats every down-after-ms / 4 = 750 ms by
@@ -97,18 +95,4 @@ export class LocalCluster {
         log(`  node ${i + 1} exited with ${code}:\n${this.#nodes[i]!.outputTail}`);
     await this.#nats.stop();
   }
-}
-
-/** Polls a node's /readyz until it answers 200 (it has heard the cluster). */
-async function waitReady(port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://${BENCH_HOST}:${port}/readyz`).then(
-      (res) => res.status === 200,
-      () => false,
-    );
-    if (ok) return;
-    await sleep(READY_POLL_MS);
-  }
-  throw new BenchError('ARQ_ERR_BENCH_TIMEOUT', `the node on port ${port} did not become ready`);
 }

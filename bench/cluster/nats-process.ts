@@ -4,7 +4,15 @@ import { BenchError } from '../lib/index.js';
 
 const STOP_TIMEOUT_MS = 5_000;
 
-/** A plain nats-server (core NATS, no JetStream: the cluster needs none) on a free local port. */
+export interface NatsProcessOptions {
+  /**
+   * Turns JetStream on, storing into this directory (bench:durable); absent: core NATS only, which
+   * is all the cluster bench needs.
+   */
+  readonly jetStreamDir?: string;
+}
+
+/** A nats-server on a free local port: core NATS, or with JetStream when given a store directory. */
 export class NatsProcess {
   readonly #child: ChildProcess;
   readonly #port: number;
@@ -16,10 +24,15 @@ export class NatsProcess {
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  static async start(): Promise<NatsProcess> {
+  static async start(options: NatsProcessOptions = {}): Promise<NatsProcess> {
     const port = await freePort();
+    const jetStream =
+      options.jetStreamDir === undefined ? [] : ['-js', '-sd', options.jetStreamDir];
     try {
-      return new NatsProcess(await spawnNatsServer(['-a', '127.0.0.1', '-p', String(port)]), port);
+      return new NatsProcess(
+        await spawnNatsServer(['-a', '127.0.0.1', '-p', String(port), ...jetStream]),
+        port,
+      );
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       throw new BenchError('ARQ_ERR_BENCH_SERVER', `nats-server did not start: ${reason}`, {

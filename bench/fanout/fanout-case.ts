@@ -56,6 +56,13 @@ export interface FanoutCaseOptions {
    * names the variant in the case's label.
    */
   readonly prepare: CasePreparation | null;
+  /** More `arq start` flags for ArqonBus (e.g. `--nats URL --durable-rooms ...`). */
+  readonly arqonArgs: readonly string[];
+  /**
+   * Processes the server works with (e.g. nats-server storing durable rooms): their CPU in the
+   * window is reported as the case's `companionCpuUs`, not as other processes' disturbance.
+   */
+  readonly companions: readonly number[];
   readonly log: (line: string) => void;
 }
 
@@ -87,6 +94,8 @@ export interface FanoutResult {
   readonly generators: number;
   /** CPU used in the window by processes other than the server, the generators and the bench. */
   readonly otherCpuUs: number;
+  /** CPU of the case's companion processes (FanoutCaseOptions.companions) in the window. */
+  readonly companionCpuUs: number;
   readonly errors: Readonly<Record<string, number>>;
   readonly closed: number;
   /** Connection attempts that failed during set-up and were made again. */
@@ -118,6 +127,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
   const server = await startBenchServer(spec, {
     secret: options.secret,
     nodeFlags: options.profile ? [INSPECT_FLAG] : [],
+    arqonArgs: options.arqonArgs,
   });
   const generators: Generator[] = [];
   let inspector: InspectorClient | null = null;
@@ -161,7 +171,7 @@ export async function runFanoutCase(options: FanoutCaseOptions): Promise<FanoutR
         await target.call('Profiler.start');
       }
     }
-    const collected = await measure(server, generators, options.windowMs);
+    const collected = await measure(server, generators, options.windowMs, options.companions);
     const profiles: ThreadProfile[] = [];
     for (const target of targets) {
       const { profile } = (await target.call('Profiler.stop')) as { profile: CpuProfile };
@@ -197,21 +207,28 @@ interface Collected {
   readonly userUs: number;
   readonly systemUs: number;
   readonly otherUs: number;
+  readonly companionUs: number;
 }
 
 async function measure(
   server: ServerProcess,
   generators: readonly Generator[],
   windowMs: number,
+  companions: readonly number[],
 ): Promise<Collected> {
   for (const g of generators) g.send({ type: 'mark' });
   await Promise.all(generators.map((g) => g.next('marked', REPORT_TIMEOUT_MS)));
   const cpuBefore = readProcCpu(server.pid);
+  const companionsBefore = companions.map((pid) => readProcCpu(pid));
   const machineBefore = readMachineCpu();
   const selfBefore = process.cpuUsage();
   const startNs = monotonicNs();
   await sleep(windowMs);
   const cpu = cpuDelta(cpuBefore, readProcCpu(server.pid));
+  const companionUs = companions.reduce((n, pid, i) => {
+    const d = cpuDelta(companionsBefore[i]!, readProcCpu(pid));
+    return n + d.userUs + d.systemUs;
+  }, 0);
   const machineBusyUs = readMachineCpu().busyUs - machineBefore.busyUs;
   const self = process.cpuUsage(selfBefore);
   const windowS = (monotonicNs() - startNs) / 1e9;
@@ -221,9 +238,9 @@ async function measure(
   // Whatever else ran on the machine in the window (other builds and tests): reported, not hidden.
   const otherUs = Math.max(
     0,
-    machineBusyUs - cpu.userUs - cpu.systemUs - generatorUs - self.user - self.system,
+    machineBusyUs - cpu.userUs - cpu.systemUs - generatorUs - companionUs - self.user - self.system,
   );
-  return { reports, windowS, userUs: cpu.userUs, systemUs: cpu.systemUs, otherUs };
+  return { reports, windowS, userUs: cpu.userUs, systemUs: cpu.systemUs, otherUs, companionUs };
 }
 
 async function tally(
@@ -278,6 +295,7 @@ function summarise(
     generatorCpuUs: sum((r) => r.cpuUserUs + r.cpuSystemUs),
     generators: reports.length,
     otherCpuUs: collected.otherUs,
+    companionCpuUs: collected.companionUs,
     errors,
     closed: sum((r) => r.closed),
     load1,

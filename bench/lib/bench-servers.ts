@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ClientProtocol } from './bench-client.js';
 import { BenchError } from './bench-error.js';
+import { BENCH_HOST } from './bench-host.js';
 import { ServerProcess } from './server-process.js';
+import { waitReady } from './wait-ready.js';
 
 /** Limits raised so the bench measures fan-out rather than the node's protections. */
 export const ARQON_BENCH_FLAGS: readonly string[] = [
@@ -21,7 +23,7 @@ export const ARQON_BENCH_FLAGS: readonly string[] = [
 ];
 
 export const BENCH_TENANT = 'bench';
-export const BENCH_HOST = '127.0.0.1';
+export { BENCH_HOST } from './bench-host.js';
 
 /** Another Node binary to run a server on (`--other-node PATH`), beside the bench's own. */
 export interface BenchNode {
@@ -134,8 +136,8 @@ export function benchNodeAt(path: string): BenchNode {
   }
 }
 
-/** Starts the server on a free port of 127.0.0.1 in its own process. */
-export function startBenchServer(
+/** Starts the server on a free port of 127.0.0.1 in its own process; an ArqonBus node, until ready. */
+export async function startBenchServer(
   spec: BenchServerSpec,
   options: StartBenchServerOptions,
 ): Promise<ServerProcess> {
@@ -143,8 +145,8 @@ export function startBenchServer(
   const execPath = spec.node?.path ?? process.execPath;
   const listen = ['--host', BENCH_HOST, '--port', '0'];
   switch (spec.kind) {
-    case 'arqon':
-      return ServerProcess.start({
+    case 'arqon': {
+      const server = await ServerProcess.start({
         script: scriptOf('../../src/cli/main.js'),
         args: [
           'start',
@@ -159,6 +161,14 @@ export function startBenchServer(
         nodeFlags,
         execPath,
       });
+      try {
+        await waitReady(server.port);
+      } catch (error) {
+        await server.stop();
+        throw error;
+      }
+      return server;
+    }
     case 'bare-uws':
       return ServerProcess.start({
         script: scriptOf('../peers/bare-uws/main.js'),

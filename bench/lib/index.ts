@@ -76,6 +76,7 @@ export {
   sampleIdle,
   waitForQuiet,
 } from './wait-for-quiet.js';
+export { DEFAULT_NODE_READY_TIMEOUT_MS, waitReady } from './wait-ready.js';
 export {
   type FrameHandler,
   type FrameStreamFault,

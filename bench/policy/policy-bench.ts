@@ -118,6 +118,8 @@ for (let round = 1; round <= rounds; round++) {
           windowMs,
           secret,
           profile: false,
+          arqonArgs: [],
+          companions: [],
           text: variant.text,
           prepare,
           log,

@@ -2,11 +2,23 @@ import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import type { HistoryEntry, RoomState, RoomStore, StoredEntry } from '../../actors/index.js';
 import type { RoomStreams } from './room-streams.js';
-import { EPOCH_HEADER, OFFSET_HEADER, ROOM_STREAM, TS_HEADER } from './room-subjects.js';
+import {
+  COUNT_HEADER,
+  EPOCH_HEADER,
+  OFFSET_HEADER,
+  ROOM_STREAM,
+  TS_HEADER,
+} from './room-subjects.js';
 import { StorageError } from './storage-error.js';
+import { decodeStoredBatch, encodeStoredBatch } from './stored-batch.js';
 
 /** JetStream's API error for a failed `expected last subject sequence` check. */
 const WRONG_LAST_SEQUENCE = 10071;
+/**
+ * Payload bytes of one batched write: a quarter of nats-server's default `max_payload` (1 MiB), so
+ * a batch with its framing and headers always fits; a single larger message is written alone.
+ */
+export const STORE_BATCH_MAX_BYTES = 256 * 1024;
 
 /**
  * One durable room's subject in the rooms stream. Writes carry the stream sequence of the room's
@@ -21,6 +33,7 @@ export class JetStreamRoomStore implements RoomStore {
   readonly #subject: string;
   /** Stream sequence of the room's last stored message; 0: none. */
   #lastSeq = 0;
+  readonly maxBatchBytes = STORE_BATCH_MAX_BYTES;
 
   constructor(streams: RoomStreams, roomKey: string, subject: string) {
     this.#streams = streams;
@@ -53,16 +66,24 @@ export class JetStreamRoomStore implements RoomStore {
     return { epoch, offset, history };
   }
 
-  async append(entry: StoredEntry): Promise<void> {
+  async append(entries: readonly StoredEntry[]): Promise<void> {
     const { client } = await this.#streams.ready();
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (first === undefined || last === undefined) return;
     const h = headers();
-    h.set(EPOCH_HEADER, entry.epoch);
-    h.set(OFFSET_HEADER, String(entry.offset));
-    h.set(TS_HEADER, String(entry.ts));
+    h.set(EPOCH_HEADER, last.epoch);
+    h.set(OFFSET_HEADER, String(last.offset));
+    h.set(TS_HEADER, String(last.ts));
+    // One message is stored as it is (the format before batches); several as one framed batch.
+    const batched = entries.length > 1;
+    if (batched) h.set(COUNT_HEADER, String(entries.length));
+    const body = batched ? encodeStoredBatch(entries) : last.payload;
+    const position = batched ? `${first.offset}-${last.offset}` : String(last.offset);
     try {
-      const ack = await client.publish(this.#subject, entry.payload, {
+      const ack = await client.publish(this.#subject, body, {
         headers: h,
-        msgID: `${entry.epoch}:${entry.offset}@${this.#roomKey}`,
+        msgID: `${last.epoch}:${position}@${this.#roomKey}`,
         expect: { lastSubjectSequence: this.#lastSeq },
         timeout: this.#streams.timeoutMs,
       });
@@ -90,15 +111,24 @@ export class JetStreamRoomStore implements RoomStore {
           // Older epochs can only precede the last one; its messages are what the room resumes.
           if (m.headers?.get(EPOCH_HEADER) === epoch) {
             const offset = Number(m.headers.get(OFFSET_HEADER));
+            const count = m.headers.has(COUNT_HEADER) ? Number(m.headers.get(COUNT_HEADER)) : 1;
             const ts = Number(m.headers.get(TS_HEADER));
-            if (out.length > 0 && offset !== (out.at(-1) as HistoryEntry).offset + 1)
-              out.length = 0;
-            out.push({
-              offset,
-              ts: Number.isFinite(ts) ? ts : m.time.getTime(),
-              senderConn: 0,
-              payload: m.data,
-            });
+            const entries =
+              count === 1
+                ? [
+                    {
+                      offset,
+                      ts: Number.isFinite(ts) ? ts : m.time.getTime(),
+                      senderConn: 0,
+                      payload: m.data,
+                    },
+                  ]
+                : decodeStoredBatch(m.data, offset, count, `room ${this.#roomKey}`);
+            for (const entry of entries) {
+              if (out.length > 0 && entry.offset !== (out.at(-1) as HistoryEntry).offset + 1)
+                out.length = 0;
+              out.push(entry);
+            }
           }
           if (m.seq >= lastSeq) break;
         }

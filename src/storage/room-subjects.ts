@@ -21,3 +21,5 @@ export function roomStoreSubject(tenant: string, room: string): string {
 export const EPOCH_HEADER = 'Arq-Epoch';
 export const OFFSET_HEADER = 'Arq-Offset';
 export const TS_HEADER = 'Arq-Ts';
+/** On a batch (several room messages in one stored message, see stored-batch.ts): how many. */
+export const COUNT_HEADER = 'Arq-Count';
