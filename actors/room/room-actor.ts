@@ -162,6 +162,7 @@ export class RoomActor implements Behavior<RoomMessage> {
     const body: Record<string, unknown> = { epoch: this.#epoch, offset: this.#offset };
     let replay = null;
     if (message.since !== null) {
+      this.#expire();
       const since = message.since;
       if ('ts' in since) replay = this.#history.fromTime(since.ts, this.#offset);
       else
@@ -193,6 +194,7 @@ export class RoomActor implements Behavior<RoomMessage> {
    * it is not answered `ok` yet either.
    */
   #answerHistory(corr: number, query: HistoryQuery): void {
+    this.#expire();
     const limits = {
       limit: query.limit,
       maxBytes: this.#historyReplyMaxBytes,
@@ -216,6 +218,11 @@ export class RoomActor implements Behavior<RoomMessage> {
       more: page?.more ?? false,
       recovered: page !== null,
     });
+  }
+
+  /** A durable room's window drops what its stream dropped by age; an in-memory room has no age. */
+  #expire(): void {
+    if (this.#maxAgeMs > 0) this.#history.expireBefore(this.#now() - this.#maxAgeMs);
   }
 
   #leave(connId: number, corr: number, ctx: ActorContext<RoomMessage>): void {

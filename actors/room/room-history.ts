@@ -233,6 +233,14 @@ export class RoomHistory {
     return out;
   }
 
+  /**
+   * Evicts the oldest messages stored before `minTs` (a durable room's stream drops them by its
+   * max age; the window must not outlive them, or a replay would serve what the stream lost).
+   */
+  expireBefore(minTs: number): void {
+    while (this.#count > 0 && (this.#ts[this.#head] as number) < minTs) this.#evictOldest();
+  }
+
   /** Forgets every message; the allocated arrays are kept for the messages to come. */
   clear(): void {
     this.#head = 0;

@@ -1,5 +1,5 @@
 import { JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
-import { headers } from '@nats-io/transport-node';
+import { headers, type MsgHdrs } from '@nats-io/transport-node';
 import type { HistoryEntry, RoomState, RoomStore, StoredEntry } from '../../actors/index.js';
 import type { RoomStreams } from './room-streams.js';
 import {
@@ -80,16 +80,19 @@ export class JetStreamRoomStore implements RoomStore {
     if (batched) h.set(COUNT_HEADER, String(entries.length));
     const body = batched ? encodeStoredBatch(entries) : last.payload;
     const position = batched ? `${first.offset}-${last.offset}` : String(last.offset);
+    const msgID = `${last.epoch}:${position}@${this.#roomKey}`;
     try {
-      const ack = await client.publish(this.#subject, body, {
-        headers: h,
-        msgID: `${last.epoch}:${position}@${this.#roomKey}`,
-        expect: { lastSubjectSequence: this.#lastSeq },
-        timeout: this.#streams.timeoutMs,
-      });
-      this.#lastSeq = ack.seq;
+      try {
+        this.#lastSeq = await this.#write(client, body, h, msgID, this.#lastSeq);
+      } catch (error) {
+        // Every message of the room aged out of the stream (max age) or was purged: nothing to
+        // conflict with, so the room goes on; a message of another writer would be there.
+        if (!isWrongLastSequence(error) || this.#lastSeq === 0 || !(await this.#isEmpty()))
+          throw error;
+        this.#lastSeq = await this.#write(client, body, h, msgID, 0);
+      }
     } catch (error) {
-      if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE) {
+      if (isWrongLastSequence(error)) {
         throw new StorageError(
           'ARQ_ERR_STORAGE_CONFLICT',
           `room ${this.#roomKey}: the stream moved on (another writer, or an earlier write was kept)`,
@@ -98,6 +101,30 @@ export class JetStreamRoomStore implements RoomStore {
       }
       throw this.#streams.failed(`cannot store into room ${this.#roomKey}`, error);
     }
+  }
+
+  /** Stores one message after stream sequence `expected` of the room's subject; its sequence. */
+  async #write(
+    client: JetStreamClient,
+    body: Uint8Array,
+    h: MsgHdrs,
+    msgID: string,
+    expected: number,
+  ): Promise<number> {
+    const ack = await client.publish(this.#subject, body, {
+      headers: h,
+      msgID,
+      expect: { lastSubjectSequence: expected },
+      timeout: this.#streams.timeoutMs,
+    });
+    return ack.seq;
+  }
+
+  async #isEmpty(): Promise<boolean> {
+    const { manager } = await this.#streams.ready();
+    return (
+      (await manager.streams.getMessage(ROOM_STREAM, { last_by_subj: this.#subject })) === null
+    );
   }
 
   /** The room's kept messages of `epoch`, oldest first, up to stream sequence `lastSeq`. */
@@ -140,4 +167,8 @@ export class JetStreamRoomStore implements RoomStore {
     }
     return out;
   }
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE;
 }

@@ -361,3 +361,27 @@ t.test('room history - pages agree with after() on random windows', async (t) =>
   );
   t.pass('pageAfter = after() cut at the limit');
 });
+
+t.test('room history - expireBefore evicts the messages stored before a time', async (t) => {
+  const history = new RoomHistory({ maxMessages: 10 });
+  for (let o = 1; o <= 5; o++) history.append(entry(o));
+  history.expireBefore(30); // ts 10 and 20 go
+  t.equal(history.size, 3);
+  t.same(
+    history.entries().map((e) => e.offset),
+    [3, 4, 5],
+  );
+  t.equal(history.after(1, 5), null, 'a resume from before the expired ones is not recovered');
+  t.same(
+    history.after(2, 5)?.map((e) => e.offset),
+    [3, 4, 5],
+  );
+  history.expireBefore(1000);
+  t.equal(history.size, 0, 'all expired');
+  history.append(entry(6));
+  t.same(
+    history.entries().map((e) => e.offset),
+    [6],
+    'appends go on after',
+  );
+});
