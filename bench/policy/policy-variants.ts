@@ -16,7 +16,8 @@ export interface PolicyVariant {
 }
 
 /** Nothing in it for pii-redact to redact, nor for deny-words to deny: every message is allowed. */
-const CLEAN_TEXT = 'see you at the station around noon, bring the tickets and the map please';
+export const CLEAN_TEXT =
+  'see you at the station around noon, bring the tickets and the map please';
 /** An e-mail address and a phone number: pii-redact rewrites every message. */
 const PII_TEXT = 'see you at the station around noon, mail jane.doe@example.com or call 0612345678';
 
