@@ -7,7 +7,9 @@
  *   Extism's call overhead + framing) and pii-redact;
  * - through a PolicyRunner (owner + runner thread, as a shard runs it), all submitted at once
  *   (batches of up to 256 per message to the thread) and one at a time (a round trip each, what a
- *   shard pays when publishes arrive slower than they are checked).
+ *   shard pays when publishes arrive slower than they are checked), and in turns of 10 (a drain);
+ * - for a module that exports on_publish_batch, batch calls of 10 and of 256 in this thread, and
+ *   the runner then uses them for what it is sent together.
  * CPU is read per thread from /proc/self/task/TID/schedstat (ns on the CPU; Node 20 has no
  * per-thread cpuUsage): this thread, the runner thread (the busiest thread that is new), the rest.
  */
@@ -15,7 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { compilePolicy } from '../../src/policy/compile-policy.js';
-import { parseVerdict } from '../../src/policy/hook-verdict.js';
+import { parseBatchVerdicts, parseVerdict } from '../../src/policy/hook-verdict.js';
 import { DEFAULT_POLICY_LIMITS } from '../../src/policy/policy-limits.js';
 import { PolicyPlugin } from '../../src/policy/policy-plugin.js';
 import { PolicyRunner } from '../../src/policy/policy-runner.js';
@@ -33,6 +35,8 @@ const { values: args } = parseArgs({
 const N = Number(args.n);
 const MAX_BATCH = Number(args['max-batch']);
 const WARMUP = Math.min(2000, N);
+/** Publishes a shard is taken to drain in one turn, for the middle case. */
+const DRAIN = 10;
 
 const LIMITS = {
   maxMemoryPages: DEFAULT_POLICY_LIMITS.maxMemoryPages,
@@ -42,6 +46,7 @@ const LIMITS = {
 
 const MODULES: Record<string, URL> = {
   'allow-all': new URL('../../test/policy/wasm/allow-all.wasm', import.meta.url),
+  'allow-all-batch': new URL('../../test/policy/wasm/allow-all-batch.wasm', import.meta.url),
   'pii-redact': new URL('../../policies/pii-redact.wasm', import.meta.url),
 };
 
@@ -113,7 +118,8 @@ async function runnerPolicy(name: string): Promise<RunnerPolicy> {
     tenant: null,
     version: 1,
     hooks: compiled.hooks,
-    timeoutMs: 50,
+    // Generous: the bench measures CPU, and a busy machine must not turn a slow call into a deny.
+    timeoutMs: 1000,
     config: compiled.config,
     module: compiled.module,
   };
@@ -170,44 +176,63 @@ async function direct(): Promise<void> {
     before = threadTimes();
     await run(0, N);
     row(`${name}, in this thread, a call per message`, split(before, threadTimes(), known, N));
+    if (WebAssembly.Module.exports(policy.module).some((x) => x.name === 'on_publish_batch')) {
+      for (const size of [DRAIN, MAX_BATCH]) {
+        const runBatches = async (count: number) => {
+          for (let i = 0; i < count; i += size) {
+            const group = evaluations.slice(i, Math.min(count, i + size));
+            const input = `[${group.map(inputOf).join(',')}]`;
+            const result = await plugin.call('on_publish_batch', input, group.length);
+            if (!result.ok) throw new Error(`${name}: ${result.message}`);
+            const verdicts = parseBatchVerdicts(result.text, group.length);
+            if (!Array.isArray(verdicts)) throw new Error(`${name}: ${verdicts.problem}`);
+          }
+        };
+        await runBatches(WARMUP);
+        before = threadTimes();
+        await runBatches(N);
+        row(
+          `${name}, in this thread, on_publish_batch calls of ${size}`,
+          split(before, threadTimes(), known, N),
+        );
+      }
+    }
     await plugin.close();
   }
 }
 
-async function throughRunner(name: string, oneAtATime: boolean): Promise<void> {
+/** Evaluations submitted in one turn (a shard's drain), then wait for them all. */
+async function throughRunner(name: string, burst: number): Promise<void> {
   const policy = await runnerPolicy(name);
   const known = new Set(threadTimes().byTid.keys());
   const runner = new PolicyRunner({ name: 'bench', ...LIMITS, maxBatch: MAX_BATCH });
   await runner.install([policy]);
   const evaluations = Array.from({ length: N }, (_, i) => evaluation(i));
   const run = async (count: number) => {
-    if (oneAtATime) {
-      for (let i = 0; i < count; i++) {
-        await new Promise<void>((resolve, reject) =>
-          runner.evaluate(evaluations[i] as Evaluation, (o) =>
-            o.allow ? resolve() : reject(new Error(o.reason)),
+    for (let i = 0; i < count; i += burst) {
+      await Promise.all(
+        evaluations
+          .slice(i, Math.min(count, i + burst))
+          .map(
+            (e) =>
+              new Promise<void>((resolve, reject) =>
+                runner.evaluate(e, (o) => (o.allow ? resolve() : reject(new Error(o.reason)))),
+              ),
           ),
-        );
-      }
-      return;
+      );
     }
-    await Promise.all(
-      evaluations
-        .slice(0, count)
-        .map(
-          (e) =>
-            new Promise<void>((resolve, reject) =>
-              runner.evaluate(e, (o) => (o.allow ? resolve() : reject(new Error(o.reason)))),
-            ),
-        ),
-    );
   };
   await run(WARMUP);
   const before = threadTimes();
   const started = performance.now();
   await run(N);
   const wallUs = ((performance.now() - started) * 1000) / N;
-  const how = oneAtATime ? 'one at a time' : `all at once (batches of ${MAX_BATCH})`;
+  const how =
+    burst === 1
+      ? 'one at a time'
+      : burst >= N
+        ? `all at once (requests of ${MAX_BATCH})`
+        : `in turns of ${burst}`;
   row(
     `${name}, PolicyRunner, ${how}`,
     split(before, threadTimes(), known, N),
@@ -218,8 +243,7 @@ async function throughRunner(name: string, oneAtATime: boolean): Promise<void> {
 
 await direct();
 for (const name of Object.keys(MODULES)) {
-  await throughRunner(name, false);
-  await throughRunner(name, true);
+  for (const burst of [N, DRAIN, 1]) await throughRunner(name, burst);
 }
 
 const header = ['case', 'this thread µs', 'runner thread µs', 'other threads µs', 'total µs', ''];

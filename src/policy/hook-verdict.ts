@@ -30,6 +30,31 @@ export function parseVerdict(hook: HookName, text: string): HookVerdict | Verdic
   } catch {
     return { problem: 'output is not JSON' };
   }
+  return checkVerdict(hook, value);
+}
+
+/**
+ * The output of an `on_publish_batch` call over `count` inputs: a JSON array of exactly `count`
+ * verdicts, in the inputs' order. A problem of the whole (not JSON, not an array, another length)
+ * fails the call, so every message of it; a problem of one element fails that message only.
+ */
+export function parseBatchVerdicts(
+  text: string,
+  count: number,
+): (HookVerdict | VerdictProblem)[] | VerdictProblem {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'batch output is not JSON' };
+  }
+  if (!Array.isArray(value)) return { problem: 'batch output is not a JSON array' };
+  if (value.length !== count)
+    return { problem: `batch of ${count} answered ${value.length} verdicts` };
+  return value.map((v: unknown) => checkVerdict('on_publish', v));
+}
+
+function checkVerdict(hook: HookName, value: unknown): HookVerdict | VerdictProblem {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return { problem: 'verdict is not a JSON object' };
   const v = value as Record<string, unknown>;
@@ -70,6 +95,8 @@ export function parseVerdict(hook: HookName, text: string): HookVerdict | Verdic
     : { allow: true, hasData: false, headers };
 }
 
-export function isVerdictProblem(value: HookVerdict | VerdictProblem): value is VerdictProblem {
-  return 'problem' in value;
+export function isVerdictProblem<T extends object>(
+  value: T | VerdictProblem,
+): value is VerdictProblem {
+  return !Array.isArray(value) && 'problem' in value;
 }

@@ -1,5 +1,5 @@
 import createPlugin, { type Plugin } from '@extism/extism';
-import type { HookName } from './hook-name.js';
+import type { BatchHookName, HookName } from './hook-name.js';
 import type { PolicyFailureKind } from './policy-failure.js';
 
 /** What one hook call came to: its output text, or how it failed. */
@@ -19,6 +19,9 @@ class HostMemoryExceeded extends Error {
   readonly code = 'ARQ_ERR_POLICY_HOST_MEMORY';
 }
 
+/** The name Extism gives the one module of a manifest whose item has none. */
+const MODULE_NAME = '0';
+
 const SILENT: Console = { ...console, info() {}, debug() {}, warn() {}, error() {}, log() {} };
 
 /**
@@ -32,13 +35,13 @@ export class PolicyPlugin {
   readonly #plugin: Plugin;
   readonly #limits: PolicyPluginLimits;
   readonly #maxMemoryBytes: number;
-  readonly #budget: { used: number };
+  readonly #budget: { used: number; limit: number };
 
   private constructor(
     plugin: Plugin,
     limits: PolicyPluginLimits,
     maxMemoryBytes: number,
-    budget: { used: number },
+    budget: { used: number; limit: number },
   ) {
     this.#plugin = plugin;
     this.#limits = limits;
@@ -53,7 +56,7 @@ export class PolicyPlugin {
     limits: PolicyPluginLimits,
     maxMemoryBytes: number,
   ): Promise<PolicyPlugin> {
-    const budget = { used: 0 };
+    const budget = { used: 0, limit: limits.hostBytesPerCall };
     const plugin = await createPlugin(
       { wasm: [{ module }], config: { ...config } },
       {
@@ -63,9 +66,9 @@ export class PolicyPlugin {
           'extism:host/env': {
             alloc: (context: { alloc(n: bigint): bigint }, n: bigint) => {
               budget.used += Number(n);
-              if (budget.used > limits.hostBytesPerCall) {
+              if (budget.used > budget.limit) {
                 throw new HostMemoryExceeded(
-                  `asked the host for over ${limits.hostBytesPerCall} bytes in one call`,
+                  `asked the host for over ${budget.limit} bytes in one call`,
                 );
               }
               return context.alloc(n);
@@ -77,17 +80,24 @@ export class PolicyPlugin {
     return new PolicyPlugin(plugin, limits, maxMemoryBytes, budget);
   }
 
-  /** Calls `hook` with `input`; never throws: every failure becomes a result. */
-  async call(hook: HookName, input: string): Promise<HookCallResult> {
+  /**
+   * Calls `hook` with `input`; never throws: every failure becomes a result. `count` is how many
+   * messages the call is for (a batch hook): its host memory and output limits are per message.
+   */
+  async call(hook: HookName | BatchHookName, input: string, count = 1): Promise<HookCallResult> {
     this.#budget.used = 0;
+    this.#budget.limit = this.#limits.hostBytesPerCall * count;
+    const maxOutputBytes = this.#limits.maxOutputBytes * count;
     try {
-      const output = await this.#plugin.call(hook, input);
+      // Named by module ('0', the only one): by bare name Extism searches the module's export
+      // list on every call, about a third of a trivial call's cost.
+      const output = await this.#plugin.call([MODULE_NAME, hook], input);
       if (output === null) return { ok: false, kind: 'bad_verdict', message: 'no output' };
-      if (output.bytes().byteLength > this.#limits.maxOutputBytes) {
+      if (output.bytes().byteLength > maxOutputBytes) {
         return {
           ok: false,
           kind: 'bad_verdict',
-          message: `verdict of ${output.bytes().byteLength} bytes, over the limit of ${this.#limits.maxOutputBytes}`,
+          message: `verdict of ${output.bytes().byteLength} bytes, over the limit of ${maxOutputBytes}`,
         };
       }
       return { ok: true, text: output.text() };

@@ -1,9 +1,11 @@
 import { Worker } from 'node:worker_threads';
+import { PolicyError } from './policy-error.js';
 import type { PolicyFailure, PolicyFailureKind } from './policy-failure.js';
 import {
   type Evaluation,
   type PolicyOutcome,
   RUNNER_STATE_BUSY,
+  RUNNER_STATE_CALL_COUNT,
   RUNNER_STATE_EVALUATION,
   RUNNER_STATE_POLICY,
   RUNNER_STATE_SET,
@@ -59,8 +61,8 @@ interface Pending {
 export class PolicyRunner {
   readonly #options: PolicyRunnerOptions;
   readonly #maxBatch: number;
-  readonly #stateBuffer = new SharedArrayBuffer(RUNNER_STATE_SLOTS * 4);
-  readonly #state = new Int32Array(this.#stateBuffer);
+  readonly #stateBuffer: SharedArrayBuffer;
+  readonly #state: Int32Array;
   readonly #epochMs = Date.now();
   readonly #sets = new Map<number, readonly RunnerPolicy[]>();
   readonly #installWaiters: { seq: number; resolve: () => void }[] = [];
@@ -74,10 +76,19 @@ export class PolicyRunner {
   #watchdog: NodeJS.Timeout | null = null;
   #stopping: { kind: PolicyFailureKind; message: string } | null = null;
   #closed = false;
+  #pumpQueued = false;
 
   constructor(options: PolicyRunnerOptions) {
     this.#options = options;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    if (!Number.isSafeInteger(this.#maxBatch) || this.#maxBatch < 1)
+      throw new PolicyError(
+        'ARQ_ERR_POLICY_OPTIONS',
+        `maxBatch: a whole number of at least 1, got ${this.#maxBatch}`,
+      );
+    // The fixed slots, then the request indices of a batch call's messages (at most maxBatch).
+    this.#stateBuffer = new SharedArrayBuffer((RUNNER_STATE_SLOTS + this.#maxBatch) * 4);
+    this.#state = new Int32Array(this.#stateBuffer);
   }
 
   /** Evaluations waiting or running. */
@@ -105,7 +116,14 @@ export class PolicyRunner {
     }
     this.#queue.push({ evaluation, done, failed: null });
     if (this.#worker === null) this.#spawn();
-    this.#pump();
+    // Sent at the end of the caller's turn: what a shard drains together goes in one request
+    // (one round trip, and one batch call per policy that has on_publish_batch).
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(() => {
+      this.#pumpQueued = false;
+      this.#pump();
+    });
   }
 
   async close(): Promise<void> {
@@ -246,12 +264,15 @@ export class PolicyRunner {
     const entries = this.#inFlight;
     this.#inFlight = null;
     if (entries !== null) {
-      const index = Atomics.load(this.#state, RUNNER_STATE_EVALUATION);
-      const culprit = this.#sent[Math.min(index, this.#sent.length - 1)];
       const policy = this.#sets
         .get(Atomics.load(this.#state, RUNNER_STATE_SET))
         ?.at(Atomics.load(this.#state, RUNNER_STATE_POLICY));
-      if (culprit !== undefined) culprit.failed = failedOutcome(policy ?? null, why);
+      // Every message of the call it was in (several for an on_publish_batch call) fails.
+      const outcome = failedOutcome(policy ?? null, why);
+      for (const index of this.#culprits()) {
+        const culprit = this.#sent[Math.min(index, this.#sent.length - 1)];
+        if (culprit !== undefined) culprit.failed = outcome;
+      }
       this.#queue = [...entries, ...this.#queue];
     }
     this.#sent = [];
@@ -261,6 +282,16 @@ export class PolicyRunner {
     );
     this.#spawn();
     this.#pump();
+  }
+
+  /** The request indices of the evaluations of the call the runner announced last. */
+  #culprits(): number[] {
+    const count = Atomics.load(this.#state, RUNNER_STATE_CALL_COUNT);
+    if (count <= 1 || count > this.#maxBatch)
+      return [Atomics.load(this.#state, RUNNER_STATE_EVALUATION)];
+    return Array.from({ length: count }, (_, k) =>
+      Atomics.load(this.#state, RUNNER_STATE_SLOTS + k),
+    );
   }
 }
 

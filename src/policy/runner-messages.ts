@@ -81,11 +81,16 @@ export const RUNNER_STATE_CALLS = 0;
 export const RUNNER_STATE_STARTED = 1;
 /** The budget of the current call (its policy's timeout_ms). */
 export const RUNNER_STATE_TIMEOUT = 2;
-/** Index in the current batch of the evaluation being run. */
+/** Index in the current request of the (first) evaluation being run. */
 export const RUNNER_STATE_EVALUATION = 3;
 /** Install seq and index in it of the policy being called. */
 export const RUNNER_STATE_SET = 4;
 export const RUNNER_STATE_POLICY = 5;
 /** 1 while a hook call runs, 0 between calls. */
 export const RUNNER_STATE_BUSY = 6;
-export const RUNNER_STATE_SLOTS = 7;
+/**
+ * How many evaluations the current call is for (more than 1: an on_publish_batch call); their
+ * indices in the request are in the slots from RUNNER_STATE_SLOTS on.
+ */
+export const RUNNER_STATE_CALL_COUNT = 7;
+export const RUNNER_STATE_SLOTS = 8;

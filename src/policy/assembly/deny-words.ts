@@ -3,7 +3,7 @@
 // build, push.
 import { Config, Host } from '@extism/as-pdk';
 import { anyString, findMember } from './lib/json';
-import { allow, deny } from './lib/verdict';
+import { ALLOW, batchOutput, denyText, output } from './lib/verdict';
 
 export { policyAbort } from './lib/verdict';
 
@@ -12,12 +12,26 @@ const DEFAULT_WORDS = 'darn,heck,frak';
 let words: string[] = [];
 
 export function on_publish(): i32 {
-  const input = Host.inputString();
-  const at = findMember(input, 'data');
-  if (at < 0) return allow();
+  loadWords();
+  return output(decide(Host.inputString()));
+}
+
+/** The same over several messages in one call (one Extism call instead of one per message). */
+export function on_publish_batch(): i32 {
+  loadWords();
+  return batchOutput(Host.inputString(), decide);
+}
+
+function loadWords(): void {
   const configured = Config.get('words');
   words = (configured !== null ? configured : DEFAULT_WORDS).toLowerCase().split(',');
-  return anyString(input, at, hasWord) ? deny('the message has a denied word') : allow();
+}
+
+/** One on_publish input's verdict. */
+function decide(input: string): string {
+  const at = findMember(input, 'data');
+  if (at < 0) return ALLOW;
+  return anyString(input, at, hasWord) ? denyText('the message has a denied word') : ALLOW;
 }
 
 function isWordChar(c: i32): bool {

@@ -2,7 +2,7 @@
 // message's data become "[redacted]"; the message is delivered and stored rewritten.
 import { Host } from '@extism/as-pdk';
 import { findMember, mapStrings } from './lib/json';
-import { allow, rewrite } from './lib/verdict';
+import { ALLOW, batchOutput, output, rewriteText } from './lib/verdict';
 
 export { policyAbort } from './lib/verdict';
 
@@ -16,12 +16,21 @@ const MAX_CARD_DIGITS = 19;
 let changed = false;
 
 export function on_publish(): i32 {
-  const input = Host.inputString();
+  return output(decide(Host.inputString()));
+}
+
+/** The same over several messages in one call (one Extism call instead of one per message). */
+export function on_publish_batch(): i32 {
+  return batchOutput(Host.inputString(), decide);
+}
+
+/** One on_publish input's verdict. */
+function decide(input: string): string {
   const at = findMember(input, 'data');
-  if (at < 0) return allow();
+  if (at < 0) return ALLOW;
   changed = false;
   const data = mapStrings(input, at, redact);
-  return changed ? rewrite(data) : allow();
+  return changed ? rewriteText(data) : ALLOW;
 }
 
 function redact(s: string): string {

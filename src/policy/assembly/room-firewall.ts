@@ -4,7 +4,7 @@
 import { Host } from '@extism/as-pdk';
 import { stringMember } from './lib/json';
 import { roomMatches } from './lib/room-pattern';
-import { allow, deny } from './lib/verdict';
+import { ALLOW, batchOutput, denyText, output } from './lib/verdict';
 
 export { policyAbort } from './lib/verdict';
 
@@ -16,22 +16,27 @@ const RULES: string[][] = [
 const BLOCKED: string[] = ['mallory'];
 
 export function on_join(): i32 {
-  return check(Host.inputString());
+  return output(check(Host.inputString()));
 }
 
 export function on_publish(): i32 {
-  return check(Host.inputString());
+  return output(check(Host.inputString()));
 }
 
-function check(input: string): i32 {
+/** on_publish over several messages in one call (one Extism call instead of one per message). */
+export function on_publish_batch(): i32 {
+  return batchOutput(Host.inputString(), check);
+}
+
+function check(input: string): string {
   const sub = stringMember(input, 'sub');
   const room = stringMember(input, 'room');
-  if (BLOCKED.includes(sub)) return deny(sub + ' is blocked by room-firewall');
+  if (BLOCKED.includes(sub)) return denyText(sub + ' is blocked by room-firewall');
   for (let i = 0; i < RULES.length; i++) {
     const rule = RULES[i];
     if (roomMatches(rule[0], room) && !rule[1].split(',').includes(sub)) {
-      return deny('room-firewall: ' + sub + ' may not use ' + room);
+      return denyText('room-firewall: ' + sub + ' may not use ' + room);
     }
   }
-  return allow();
+  return ALLOW;
 }
