@@ -203,3 +203,47 @@ t.test('policy host - on_join decides history too: a denied join is a denied rea
   t.match(await a.request({ op: 'join', room: 'lobby' }), denied);
   t.match(await a.request({ op: 'history', room: 'lobby' }), denied, 'the same answer');
 });
+
+t.test(
+  'policy host - publishes sent together, across rooms and tenants, are each decided as alone',
+  async (t) => {
+    const server = await node(t);
+    // pii-redact and deny-words export on_publish_batch; append-a (t2 only) does not.
+    await pushOk(server, 'pii', 'pii-redact');
+    await pushOk(server, 'words', 'deny-words');
+    await pushOk(server, 'tail', 'append-a', { tenant: 't2' });
+    const a = await member(t, server, 't1', 'alice', 'r1');
+    const b = await member(t, server, 't1', 'bob', 'r2');
+    const c = await member(t, server, 't2', 'carol', 'r3');
+    const texts = ['hello', 'mail ann@example.org', 'oh heck', 'call 0612345678 now', 'bye'];
+    // Sent without waiting for replies, so that the shard may drain them together.
+    for (const [i, client] of [a, b, c].entries()) {
+      for (const [k, text] of texts.entries()) {
+        client.send({ op: 'publish', room: `r${i + 1}`, data: text, ref: `p${k}` });
+      }
+    }
+    const allowed = ['hello', 'mail [redacted]', 'call [redacted] now', 'bye'];
+    for (const [client, suffix] of [
+      [a, ''],
+      [b, ''],
+      [c, 'a'],
+    ] as const) {
+      const replies = new Map<unknown, unknown>();
+      const messages: unknown[] = [];
+      while (replies.size < texts.length || messages.length < allowed.length) {
+        const frame = await client.next();
+        if (frame.op === 'reply') replies.set(frame.ref, frame.status);
+        if (isMessage(frame)) messages.push(frame.data);
+      }
+      t.same(
+        texts.map((_, k) => replies.get(`p${k}`)),
+        texts.map((text) => (text.includes('heck') ? 'error' : 'ok')),
+      );
+      t.same(
+        messages,
+        allowed.map((x) => x + suffix),
+        'allowed ones delivered in order, rewritten',
+      );
+    }
+  },
+);

@@ -184,3 +184,29 @@ t.test('policy runner worker - a module with on_publish only is called per messa
     ],
   );
 });
+
+t.test(
+  'policy runner worker - a batch call past its budget fails every message of it, then runs on',
+  async (t) => {
+    const loop = { ...(await policy('loop', 'batch-loop', null)), timeoutMs: 20 };
+    const restarts: string[] = [];
+    const restarting = new PolicyRunner({
+      name: 'test',
+      ...LIMITS,
+      onRestart: (why) => restarts.push(why),
+    });
+    t.teardown(() => restarting.close());
+    await restarting.install([loop]);
+    const outcomes = await evaluateAll(restarting, [MIX[0], MIX[1], MIX[2]] as Evaluation[]);
+    for (const o of outcomes) {
+      t.match(o, {
+        allow: false,
+        reason: 'policy loop failed: timed out (over its budget of 60 ms)',
+        failures: [{ policy: 'loop', kind: 'timeout' }],
+      });
+    }
+    t.match(restarts, [/restarted during a hook call: timed out/]);
+    const alone = await evaluateAll(restarting, [MIX[3] as Evaluation]);
+    t.match(alone, [{ allow: true }], 'the new thread serves the next message');
+  },
+);
