@@ -1,4 +1,5 @@
 import t from 'tap';
+import { parseBatchVerdicts } from '../../src/policy/hook-verdict.js';
 import { parseVerdict } from '../../src/policy/index.js';
 
 t.test('hook verdict - the shapes of PROTOCOL section 6 are verdicts', async (t) => {
@@ -38,3 +39,23 @@ t.test('hook verdict - anything else is a problem, not a generous reading', asyn
     t.match(parseVerdict(hook, text), { problem: says }, text);
   }
 });
+
+t.test(
+  'hook verdict - a batch output is an array of one verdict per input, in order',
+  async (t) => {
+    t.same(parseBatchVerdicts('[{"allow":true},{"allow":false,"reason":"no"}]', 2), [
+      { allow: true, hasData: false, headers: null },
+      { allow: false, reason: 'no', disconnect: false },
+    ]);
+    t.same(parseBatchVerdicts('[{"allow":true}]', 2), {
+      problem: 'batch of 2 answered 1 verdicts',
+    });
+    t.same(parseBatchVerdicts('{"allow":true}', 1), {
+      problem: 'batch output is not a JSON array',
+    });
+    t.same(parseBatchVerdicts('[{"allow":tru', 1), { problem: 'batch output is not JSON' });
+    const [good, bad] = parseBatchVerdicts('[{"allow":true},{"allow":"yes"}]', 2) as unknown[];
+    t.same(good, { allow: true, hasData: false, headers: null });
+    t.same(bad, { problem: 'verdict.allow must be true or false' }, 'one bad element, one problem');
+  },
+);
