@@ -78,6 +78,8 @@ const MIX: Evaluation[] = [
   publish('t2', 'alice', 'vault.a', { text: 'plain', n: [1, 'x@y.org'] }),
   publish('t1', 'dave', 'lobby', 'mail ann@example.org, frak'),
   publish('t2', 'erin', 'room.2', { text: 'nothing here' }),
+  // Not ASCII: the verdict's bytes outnumber its UTF-16 length (what Host.outputString sizes by).
+  publish('t1', 'zoë', 'lobby', { text: 'café, mail ann@example.org' }),
 ];
 
 t.test(
@@ -104,6 +106,7 @@ t.test(
         '{"text":"plain","n":[1,"[redacted]"]}',
         'denied by words',
         'unchanged',
+        '{"text":"café, mail [redacted]"}',
       ],
     );
   },
