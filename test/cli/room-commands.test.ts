@@ -97,8 +97,17 @@ t.test(
 
     const fromTime = tail(t, ['--room', 'd.log', '--since', from], env);
     const everything = tail(t, ['--room', 'd.log', '--since', '1h'], env);
-    await waitFor(() => fromTime.lines().length >= 2, 'the replay from the ISO time');
-    await waitFor(() => everything.lines().length >= 3, 'the replay of the last hour');
+    await waitFor(() => fromTime.lines().length >= 2, 'the replay from the ISO time').catch(
+      (err: unknown) => {
+        // A tail that exited (e.g. its connection dropped before the join reply) says why here.
+        throw new Error(`${String(err)}; tail stderr: ${fromTime.stderr()}`, { cause: err });
+      },
+    );
+    await waitFor(() => everything.lines().length >= 3, 'the replay of the last hour').catch(
+      (err: unknown) => {
+        throw new Error(`${String(err)}; tail stderr: ${everything.stderr()}`, { cause: err });
+      },
+    );
     await publish(4);
     await waitFor(() => fromTime.lines().length >= 3, 'the live message');
     await waitFor(() => everything.lines().length >= 4, 'the live message');
