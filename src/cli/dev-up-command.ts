@@ -11,6 +11,8 @@ import { spawnNatsServer } from './spawn-nats-server.js';
 
 const DEFAULT_NODES = 3;
 const DEFAULT_BASE_PORT = 7070;
+/** Rooms the dev cluster keeps in JetStream, to try resume, `arq tail --since` and node moves. */
+export const DEV_DURABLE_ROOMS = 'demo.>';
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
 /** Resolves when `proc` prints a line matching `pattern`; rejects if it exits first. */
@@ -48,7 +50,8 @@ async function waitReady(port: number): Promise<void> {
 /**
  * `arq dev up [--nodes N] [--base-port P]`: a local nats-server (JetStream on, from PATH) and N
  * nodes on consecutive ports sharing one throwaway secret, for trying the cluster on one machine.
- * Ctrl-C drains every node, then stops NATS.
+ * Rooms matching DEV_DURABLE_ROOMS are durable (the node defaults for how much they keep), the
+ * others in memory as usual. Ctrl-C drains every node, then stops NATS.
  */
 export async function devUpCommand(args: readonly string[]): Promise<number> {
   const flags = parseFlags(args, [{ name: 'nodes' }, { name: 'base-port' }, { name: 'workers' }]);
@@ -92,6 +95,8 @@ export async function devUpCommand(args: readonly string[]): Promise<number> {
         workers,
         '--nats',
         natsUrl,
+        '--durable-rooms',
+        DEV_DURABLE_ROOMS,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ARQ_JWT_SECRET: secret } },
     );
@@ -117,6 +122,9 @@ export async function devUpCommand(args: readonly string[]): Promise<number> {
   console.log(`arq dev: nats-server on ${natsUrl}`);
   for (let i = 0; i < nodes; i++)
     console.log(`arq dev: node dev-${i + 1} on ws://127.0.0.1:${basePort + i}/ws`);
+  console.log(
+    `arq dev: durable rooms ${DEV_DURABLE_ROOMS} (kept in JetStream; others in memory), e.g.  arq tail --room demo.chat --since 10m`,
+  );
   console.log(`arq dev: token (tenant dev, all rooms, 24h):\n${token}`);
   console.log(`arq dev: try  npx wscat -c "ws://127.0.0.1:${basePort}/ws?token=${token}"`);
   console.log('arq dev: up');

@@ -12,7 +12,8 @@ const USAGE = `usage:
   arq dev up [--nodes N] [--base-port P] [--workers W]  a local nats-server and N clustered nodes
   arq pub --room R --data JSON [--url ws://HOST:PORT/ws] [--token T]
   arq sub --room R [--url ...] [--token T]            print the room's messages as JSON lines
-  arq tail --room R [--lines N] [--url ...] [--token T]  the last N messages, then follow
+  arq tail --room R [--lines N | --since 10m] [--url ...] [--token T]
+                         the last N messages, or those since 30s/10m/2h/1d/seconds/ISO, then follow
   arq policy push [--tenant T] [--timeout-ms N] [--url ...] [--token T] NAME FILE.wasm
   arq policy ls [--url ...] [--token T]               the policies in force, with their sha256
   arq policy rm [--tenant T] [--url ...] [--token T] NAME

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { ArqonClient, type RoomMessage } from '../client/index.js';
 import { CliError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
+import { parseSince } from './parse-since.js';
 
 export const DEFAULT_CLI_URL = 'ws://127.0.0.1:7070/ws';
 const DEFAULT_TAIL_LINES = 10;
@@ -51,7 +52,10 @@ export async function pubCommand(args: readonly string[]): Promise<number> {
 
 /**
  * `arq sub --room R` prints each message as a JSON line until interrupted; `arq tail --room R
- * [--lines N]` first replays the room's last N messages (from its in-memory history) and then follows.
+ * [--lines N]` first replays the room's last N messages (from its kept history) and then follows;
+ * `arq tail --room R --since 10m` replays what the room kept from that time on, then follows: one
+ * join `since {"ts"}`, so the replay and the live messages meet without a gap or an overlap.
+ * `--since` and `--lines` are two ways to say where to start, so together they are refused.
  */
 export async function subCommand(args: readonly string[], tail: boolean): Promise<number> {
   const flags = parseFlags(args, [
@@ -59,7 +63,14 @@ export async function subCommand(args: readonly string[], tail: boolean): Promis
     { name: 'token' },
     { name: 'room' },
     { name: 'lines' },
+    { name: 'since' },
   ]);
+  if (!tail && flags.since !== undefined) throw new CliError('--since is an option of arq tail');
+  if (flags.since !== undefined && flags.lines !== undefined)
+    throw new CliError(
+      '--since and --lines cannot be used together: pick a start by time or by count',
+    );
+  const since = typeof flags.since === 'string' ? parseSince(flags.since, Date.now()) : null;
   const lines = typeof flags.lines === 'string' ? Number(flags.lines) : DEFAULT_TAIL_LINES;
   if (!Number.isSafeInteger(lines) || lines < 0)
     throw new CliError('--lines must be a non-negative integer');
@@ -68,14 +79,13 @@ export async function subCommand(args: readonly string[], tail: boolean): Promis
     console.log(JSON.stringify(message));
   };
   client.room(room).on('message', print);
-  const joined = await client.join(room);
-  if (tail && joined.offset > 0 && lines > 0) {
-    // Join again from a resume point: the room replays what it still holds after that offset.
-    await client.leave(room);
-    await client.join(room, {
-      since: { epoch: joined.epoch, offset: Math.max(0, joined.offset - lines) },
-    });
-  }
+  if (since !== null) {
+    const joined = await client.join(room, { since: { ts: since } });
+    if (joined.recovered === false)
+      console.error(
+        `arq: ${room} no longer keeps every message since ${new Date(since).toISOString()} (recovered: false); following from now`,
+      );
+  } else await joinWithLines(client, room, tail ? lines : 0);
   return new Promise((resolve) => {
     const stop = (): void => {
       client.close();
@@ -84,4 +94,16 @@ export async function subCommand(args: readonly string[], tail: boolean): Promis
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** Joins; with `lines`, joins again from that many offsets back, to replay them first. */
+async function joinWithLines(client: ArqonClient, room: string, lines: number): Promise<void> {
+  const joined = await client.join(room);
+  if (joined.offset > 0 && lines > 0) {
+    // Join again from a resume point: the room replays what it still holds after that offset.
+    await client.leave(room);
+    await client.join(room, {
+      since: { epoch: joined.epoch, offset: Math.max(0, joined.offset - lines) },
+    });
+  }
 }

@@ -29,6 +29,7 @@ import {
   readPublishReply,
 } from './reply-body.js';
 import { RoomChannel, type RoomEvents } from './room-channel.js';
+import { RoomCursor } from './room-cursor.js';
 import type { RoomMessage, ServerFrame, Welcome } from './server-frame.js';
 
 export type ClientEvents = {
@@ -42,9 +43,14 @@ export type ClientEvents = {
 /** A room the user joined and has not left: re-joined after every reconnect. */
 interface JoinedRoom {
   readonly meta: Readonly<Record<string, unknown>> | undefined;
-  readonly epoch: string;
-  /** The last message seen, else the join's offset: where a re-join resumes from. */
-  offset: number;
+  /** Where a re-join resumes, and which messages were delivered already. */
+  readonly cursor: RoomCursor;
+}
+
+/** What the client counts, for the application's own metrics. */
+export interface ClientStats {
+  /** Message frames dropped because their room had delivered that offset already. */
+  readonly duplicatesDropped: number;
 }
 
 interface RoomSlot {
@@ -72,12 +78,17 @@ interface RoomSlot {
  * - After a reconnect every joined room is joined again, with its meta and `since` the last
  *   message seen there, so the server replays what was missed when it still has it; each room
  *   handle then emits `rejoin` (with `recovered`) or, when the join is refused, `error`.
+ * - A room's messages reach the application once: after each join the client keeps the last
+ *   offset it delivered in the join's epoch and drops a message at or below it (a replay that
+ *   overlaps live delivery, a durable room delivering again); `stats.duplicatesDropped` counts them.
+ *   Every join reply (a new epoch, a `since` of the user's) places the room afresh.
  */
 export class ArqonClient {
   readonly #events = new Emitter<ClientEvents>();
   readonly #connection: ClientConnection;
   readonly #rooms = new Map<string, RoomSlot>();
   readonly #joined = new Map<string, JoinedRoom>();
+  #duplicatesDropped = 0;
 
   constructor(options: ArqonClientOptions) {
     const resolved = resolveClientOptions(options);
@@ -104,6 +115,10 @@ export class ArqonClient {
   /** The welcome of the current (or last) connection. */
   get welcome(): Welcome | null {
     return this.#connection.welcome;
+  }
+
+  get stats(): ClientStats {
+    return { duplicatesDropped: this.#duplicatesDropped };
   }
 
   /** The URL of the current connection, or of the next attempt. */
@@ -153,11 +168,7 @@ export class ArqonClient {
   async publish(room: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     return this.#request(publishFrame(room, data, options), (body) => {
       const result = readPublishReply(body);
-      // Without echo the room's own delivery of it never comes; step over it only when it is the
-      // next offset, so that a message of someone else is never skipped on resume.
-      const joined = this.#joined.get(room);
-      if (options.echo === false && joined !== undefined && result.offset === joined.offset + 1)
-        joined.offset = result.offset;
+      if (options.echo === false) this.#joined.get(room)?.cursor.skipOwn(result.offset);
       return result;
     });
   }
@@ -199,12 +210,13 @@ export class ArqonClient {
     return this.#request(frame, (body) => {
       const result = readJoinReply(body, frame.since);
       if (this.#slot(frame.room).version === version) {
-        this.#joined.set(frame.room, {
-          meta: frame.meta,
+        const cursor = new RoomCursor({
           epoch: result.epoch,
-          // Resumed: the replay follows this reply, so resume from where the replay starts.
-          offset: result.recovered === true && frame.since ? frame.since.offset : result.offset,
+          offset: result.offset,
+          since: frame.since,
+          recovered: result.recovered,
         });
+        this.#joined.set(frame.room, { meta: frame.meta, cursor });
       }
       return result;
     });
@@ -218,7 +230,7 @@ export class ArqonClient {
         op: 'join',
         room,
         ...(joined.meta === undefined ? {} : { meta: joined.meta }),
-        since: { epoch: joined.epoch, offset: joined.offset },
+        since: joined.cursor.resumePoint(),
       };
       this.#join(frame, version).then(
         (result) => slot.events.emit('rejoin', result),
@@ -246,7 +258,10 @@ export class ArqonClient {
       case 'message': {
         const message = frame.message;
         const joined = this.#joined.get(message.room);
-        if (joined !== undefined) joined.offset = message.offset;
+        if (joined !== undefined && !joined.cursor.accept(message.offset)) {
+          this.#duplicatesDropped++;
+          return;
+        }
         this.#events.emit('message', message);
         this.#rooms.get(message.room)?.events.emit('message', message);
         return;

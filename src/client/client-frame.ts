@@ -7,11 +7,19 @@ export interface ResumePoint {
   readonly offset: number;
 }
 
+/** A time in a room's kept history (ms since the Unix epoch): replay what was stored from then on. */
+export interface TimePoint {
+  readonly ts: number;
+}
+
 export interface JoinOptions {
   /** Shown to others in presence, next to `conn`, `node` and `online_at`. */
   readonly meta?: Readonly<Record<string, unknown>>;
-  /** Deliver the messages after this point before live ones, if the server still has them. */
-  readonly since?: ResumePoint;
+  /**
+   * Deliver the messages after this point (or stored from this time on) before live ones, if the
+   * server still has them.
+   */
+  readonly since?: ResumePoint | TimePoint;
 }
 
 export interface PublishOptions {
@@ -26,7 +34,7 @@ export type ClientFrame =
       readonly op: 'join';
       readonly room: string;
       readonly meta?: Readonly<Record<string, unknown>>;
-      readonly since?: ResumePoint;
+      readonly since?: ResumePoint | TimePoint;
     }
   | { readonly op: 'leave'; readonly room: string }
   | {
@@ -65,6 +73,16 @@ export function checkResumePoint(since: unknown, name: string): ResumePoint {
   return { epoch: since.epoch, offset: since.offset as number };
 }
 
+/** A join's `since`: a resume point, or `{ ts }` alone. */
+function checkSince(since: unknown): ResumePoint | TimePoint {
+  if (isPlainObject(since) && 'ts' in since && !('epoch' in since) && !('offset' in since)) {
+    if (!Number.isSafeInteger(since.ts) || (since.ts as number) < 0)
+      throw invalid('options.since.ts must be a non-negative integer (ms since the Unix epoch)');
+    return { ts: since.ts as number };
+  }
+  return checkResumePoint(since, 'options.since');
+}
+
 export function joinFrame(room: string, options: JoinOptions): JoinFrame {
   checkRoom(room);
   if (!isPlainObject(options)) throw invalid('join options must be an object');
@@ -74,9 +92,7 @@ export function joinFrame(room: string, options: JoinOptions): JoinFrame {
     op: 'join',
     room,
     ...(options.meta === undefined ? {} : { meta: options.meta }),
-    ...(options.since === undefined
-      ? {}
-      : { since: checkResumePoint(options.since, 'options.since') }),
+    ...(options.since === undefined ? {} : { since: checkSince(options.since) }),
   };
 }
 

@@ -1,8 +1,8 @@
 // The ArqonBus client SDK (`arqonbus/client`): JSON text frames over any WHATWG WebSocket, for
 // browsers and Node. No Node-only imports here: this folder is bundled for browsers.
-export { ArqonClient, type ClientEvents } from './arqon-client.js';
+export { ArqonClient, type ClientEvents, type ClientStats } from './arqon-client.js';
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-export type { JoinOptions, PublishOptions, ResumePoint } from './client-frame.js';
+export type { JoinOptions, PublishOptions, ResumePoint, TimePoint } from './client-frame.js';
 export {
   type ArqonClientOptions,
   DEFAULT_HEARTBEAT,

@@ -1,4 +1,4 @@
-import type { ResumePoint } from './client-frame.js';
+import type { ResumePoint, TimePoint } from './client-frame.js';
 import { ArqonClientError } from './errors.js';
 import type { ReplyBody } from './pending-requests.js';
 
@@ -35,7 +35,10 @@ function offsetOf(op: string, body: ReplyBody): number {
   return offset as number;
 }
 
-export function readJoinReply(body: ReplyBody, since: ResumePoint | undefined): JoinResult {
+export function readJoinReply(
+  body: ReplyBody,
+  since: ResumePoint | TimePoint | undefined,
+): JoinResult {
   if (typeof body.epoch !== 'string') throw bad('join', 'epoch', 'a string');
   const result = { epoch: body.epoch, offset: offsetOf('join', body) };
   return since === undefined ? result : { ...result, recovered: body.recovered !== false };

@@ -1,9 +1,28 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import t from 'tap';
+import { DEV_DURABLE_ROOMS } from '../../src/cli/dev-up-command.js';
+import { ROOM_STREAM, roomStoreSubject } from '../../src/storage/index.js';
 import { CLI_PATH } from '../helpers/test-node.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { TestClient } from '../helpers/ws-client.js';
+
+/** Whether JetStream holds a stored message of `room` (tenant dev) on the dev nats-server. */
+async function isStored(natsUrl: string, room: string): Promise<boolean> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const subject = roomStoreSubject('dev', room);
+    return await jsm.streams.getMessage(ROOM_STREAM, { last_by_subj: subject }).then(
+      (m) => m !== null && m.subject === subject,
+      () => false,
+    );
+  } finally {
+    await nc.close();
+  }
+}
 
 /** A base port with `count` free ports after it (checked, not guaranteed to stay free). */
 async function freeRange(count: number): Promise<number> {
@@ -26,7 +45,7 @@ async function freeRange(count: number): Promise<number> {
 }
 
 t.test(
-  'cli - arq dev up starts NATS and clustered nodes that share rooms, and Ctrl-C stops them',
+  'cli - arq dev up starts NATS and clustered nodes that share rooms, demo.> durable, and Ctrl-C stops them',
   async (t) => {
     const base = await freeRange(2);
     const proc = spawn(
@@ -51,6 +70,10 @@ t.test(
     const token = /token[^\n]*:\n(\S+)/.exec(out)?.[1];
     if (token === undefined) throw new Error(`no token in:\n${out}`);
     t.match(out, new RegExp(`dev-2 on ws://127.0.0.1:${base + 1}/ws`));
+    t.equal(DEV_DURABLE_ROOMS, 'demo.>');
+    t.match(out, 'arq dev: durable rooms demo.> (kept in JetStream', 'the banner names them');
+    const natsUrl = /nats-server on (nats:\S+)/.exec(out)?.[1];
+    if (natsUrl === undefined) throw new Error(`no nats URL in:\n${out}`);
     const a = await TestClient.connect(`ws://127.0.0.1:${base}/ws`, token);
     const b = await TestClient.connect(`ws://127.0.0.1:${base + 1}/ws`, token);
     t.teardown(() => {
@@ -65,6 +88,20 @@ t.test(
       await a.client.nextWhere((f) => f.op === 'message'),
       { data: 'hi' },
       'across the two nodes',
+    );
+    t.match(await b.client.request({ op: 'publish', room: 'demo.chat', data: 'kept' }), {
+      status: 'ok',
+    });
+    t.ok(await isStored(natsUrl, 'demo.chat'), 'a demo room is stored in JetStream');
+    t.notOk(await isStored(natsUrl, 'lobby'), 'other rooms are not');
+    const late = await TestClient.connect(`ws://127.0.0.1:${base}/ws`, token);
+    t.teardown(() => late.client.close());
+    const replay = await late.client.request({ op: 'join', room: 'demo.chat', since: { ts: 0 } });
+    t.notMatch(replay, { body: { recovered: false } });
+    t.match(
+      await late.client.nextWhere((f) => f.op === 'message'),
+      { data: 'kept' },
+      'a join since a time replays it (arq tail --since)',
     );
     proc.kill('SIGINT');
     t.equal(await exited, 0, 'Ctrl-C drains the nodes and stops NATS');

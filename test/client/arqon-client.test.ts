@@ -103,6 +103,10 @@ t.test('client - bad arguments are refused before anything is sent', async (t) =
     code: 'ARQ_CLIENT_INVALID_ARGUMENT',
     message: /options\.since\.epoch/,
   });
+  await t.rejects(client.join('r', { since: { ts: -1 } }), {
+    code: 'ARQ_CLIENT_INVALID_ARGUMENT',
+    message: /options\.since\.ts must be a non-negative integer/,
+  });
   await t.rejects(client.publish('r', undefined), { code: 'ARQ_CLIENT_INVALID_ARGUMENT' });
   await t.rejects(client.publish('r', 1, { headers: { a: 1 as never } }), {
     message: /options\.headers\.a/,
