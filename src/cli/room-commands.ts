@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { ArqonClient, type RoomMessage } from '../client/index.js';
+import { ArqonClient, ArqonClientError, type RoomMessage } from '../client/index.js';
 import { CliError } from './cli-error.js';
 import { parseFlags } from './parse-flags.js';
 import { parseSince } from './parse-since.js';
@@ -80,7 +80,7 @@ export async function subCommand(args: readonly string[], tail: boolean): Promis
   };
   client.room(room).on('message', print);
   if (since !== null) {
-    const joined = await client.join(room, { since: { ts: since } });
+    const joined = await joinFollowing(client, room, { since: { ts: since } });
     if (joined.recovered === false)
       console.error(
         `arq: ${room} no longer keeps every message since ${new Date(since).toISOString()} (recovered: false); following from now`,
@@ -96,13 +96,39 @@ export async function subCommand(args: readonly string[], tail: boolean): Promis
   });
 }
 
+/** Attempts at a follower's first join when the connection drops before its answer. */
+const FOLLOW_JOIN_ATTEMPTS = 5;
+
+/**
+ * A follower's join. The SDK re-joins the rooms it holds after a reconnect, but a join whose
+ * answer never came (the socket dropped) is not held yet: a tail that follows waits for the
+ * reconnect and asks again rather than exiting on a dropped connection.
+ */
+async function joinFollowing(
+  client: ArqonClient,
+  room: string,
+  options: Parameters<ArqonClient['join']>[1],
+): Promise<Awaited<ReturnType<ArqonClient['join']>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await client.join(room, options);
+    } catch (error) {
+      const dropped =
+        error instanceof ArqonClientError &&
+        (error.code === 'ARQ_CLIENT_DISCONNECTED' || error.code === 'ARQ_CLIENT_NOT_CONNECTED');
+      if (!dropped || attempt === FOLLOW_JOIN_ATTEMPTS) throw error;
+      await client.connect();
+    }
+  }
+}
+
 /** Joins; with `lines`, joins again from that many offsets back, to replay them first. */
 async function joinWithLines(client: ArqonClient, room: string, lines: number): Promise<void> {
-  const joined = await client.join(room);
+  const joined = await joinFollowing(client, room, {});
   if (joined.offset > 0 && lines > 0) {
     // Join again from a resume point: the room replays what it still holds after that offset.
     await client.leave(room);
-    await client.join(room, {
+    await joinFollowing(client, room, {
       since: { epoch: joined.epoch, offset: Math.max(0, joined.offset - lines) },
     });
   }
