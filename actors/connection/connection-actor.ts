@@ -23,6 +23,7 @@ import {
   WireError,
 } from '../../proto/wire/index.js';
 import { TokenBucket } from '../limits/index.js';
+import type { ResumeFrom } from '../room/index.js';
 import type { ConnectionHost, JoinAnswer } from './connection-host.js';
 import { type ConnectionPrincipal, principalMayAccess } from './connection-principal.js';
 import type { ConnectionSocket } from './connection-socket.js';
@@ -176,10 +177,14 @@ export class ConnectionActor {
     this.#host.released(this.#id, this.#principal.tenant);
   }
 
-  /** The room's shard restarted (or the room crashed): join again quietly, keeping the stream going. */
-  restore(roomKey: string): void {
+  /**
+   * The room's shard restarted (or the room crashed, or moved): join again quietly, keeping the
+   * stream going. `since` is where the room's members were: a durable room replays what it stored
+   * after that and nobody got (a write whose fan-out died with the shard).
+   */
+  restore(roomKey: string, since: ResumeFrom | null): void {
     if (this.#state === 'closed' || !this.#rooms.has(roomKey)) return;
-    this.#host.rooms.join(roomKey, this.#id, null, true, (error) => {
+    this.#host.rooms.join(roomKey, this.#id, since, true, (error) => {
       if (error !== null && this.#state !== 'closed') {
         // The shard died again before answering; its next start will restore us once more.
       }

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js';
-import { type HistoryPage, RoomHistory, type RoomHistoryOptions } from './room-history.js';
+import {
+  type HistoryEntry,
+  type HistoryPage,
+  RoomHistory,
+  type RoomHistoryOptions,
+} from './room-history.js';
 import type { HistoryQuery, RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
 import { type RoomStore, STORE_BATCH_MAX_MESSAGES, type StoredEntry } from './room-store.js';
@@ -157,6 +162,11 @@ export class RoomActor implements Behavior<RoomMessage> {
     this.#members.add(message.connId);
     if (message.restore) {
       this.#out.reply(message.corr, { epoch: this.#epoch, offset: this.#offset });
+      // The node re-joins its members itself: what this stream stored after their position and
+      // they never got (a durable room's write whose fan-out died with its shard) goes to them.
+      const since = message.since;
+      if (since !== null && 'epoch' in since && since.epoch === this.#epoch)
+        this.#replayTo(message.connId, this.#history.after(since.offset, this.#offset) ?? []);
       return;
     }
     const body: Record<string, unknown> = { epoch: this.#epoch, offset: this.#offset };
@@ -171,19 +181,21 @@ export class RoomActor implements Behavior<RoomMessage> {
       if (replay === null) body.recovered = false;
     }
     this.#out.reply(message.corr, body);
-    if (replay !== null) {
-      for (const entry of replay) {
-        this.#out.deliverTo(message.connId, {
-          roomKey: this.#key,
-          epoch: this.#epoch,
-          offset: entry.offset,
-          ts: entry.ts,
-          ingressTs: entry.ts,
-          senderConn: entry.senderConn,
-          echo: true,
-          payload: entry.payload,
-        });
-      }
+    if (replay !== null) this.#replayTo(message.connId, replay);
+  }
+
+  #replayTo(connId: number, entries: readonly HistoryEntry[]): void {
+    for (const entry of entries) {
+      this.#out.deliverTo(connId, {
+        roomKey: this.#key,
+        epoch: this.#epoch,
+        offset: entry.offset,
+        ts: entry.ts,
+        ingressTs: entry.ts,
+        senderConn: entry.senderConn,
+        echo: true,
+        payload: entry.payload,
+      });
     }
   }
 

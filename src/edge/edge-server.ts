@@ -29,6 +29,7 @@ import {
   type us_socket_context_t,
   type WebSocket,
 } from '../uws/index.js';
+import { DeliveredPositions } from './delivered-positions.js';
 import { EdgeError } from './edge-error.js';
 import type { ConnectAttempt, EdgeOptions } from './edge-options.js';
 import { PublishClock } from './publish-clock.js';
@@ -76,6 +77,7 @@ export class EdgeServer {
   readonly #connections = new Map<number, SocketData>();
   readonly #perTenant = new Map<string, number>();
   readonly #topics = new RoomTopics();
+  readonly #positions = new DeliveredPositions();
   readonly #publishes = new PublishClock();
   #listenSocket: us_listen_socket | null = null;
   #port = 0;
@@ -197,6 +199,7 @@ export class EdgeServer {
       else this.#app.publish(topic, frame, binary);
       this.#publishes.tick();
     }
+    this.#positions.delivered(delivery.roomKey, delivery.epoch, delivery.offset, recipients);
     this.#options.metrics.deliveries(recipients);
     this.#options.metrics.fanoutLatency(Math.max(0, Date.now() - delivery.ingressTs) / 1000);
   }
@@ -233,7 +236,7 @@ export class EdgeServer {
       if (actor === null) continue;
       for (const roomKey of actor.roomKeys()) {
         if (match(roomKey)) {
-          actor.restore(roomKey);
+          actor.restore(roomKey, this.#positions.of(roomKey));
           restored++;
         }
       }
