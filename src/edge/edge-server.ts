@@ -228,15 +228,20 @@ export class EdgeServer {
     }
   }
 
-  /** Each connection in a room restarts its membership (its shard restarted or the room crashed). */
-  restoreRooms(match: (roomKey: string) => boolean): number {
+  /**
+   * Each connection in a room restarts its membership. `fromDelivered` (its shard restarted or the
+   * room crashed: the old room delivers nothing more) asks the new room for what it holds past the
+   * last message this edge fanned out. A room that moved to another owner (`fromDelivered` false)
+   * may still have deliveries on their way here, which a replay would repeat.
+   */
+  restoreRooms(match: (roomKey: string) => boolean, fromDelivered: boolean): number {
     let restored = 0;
     for (const data of this.#connections.values()) {
       const actor = data.actor;
       if (actor === null) continue;
       for (const roomKey of actor.roomKeys()) {
         if (match(roomKey)) {
-          actor.restore(roomKey, this.#positions.of(roomKey));
+          actor.restore(roomKey, fromDelivered ? this.#positions.of(roomKey) : null);
           restored++;
         }
       }

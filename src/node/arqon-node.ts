@@ -227,7 +227,7 @@ export class ArqonNode implements ConnectionHost {
         presence: this.#presence,
         local: this.#localRooms,
         deliver: (delivery) => this.#edge.deliver(delivery),
-        onRoomsMoved: (moved) => this.#edge.restoreRooms(moved),
+        onRoomsMoved: (moved) => this.#edge.restoreRooms(moved, false),
         log: this.#log,
       });
     }
@@ -387,7 +387,7 @@ export class ArqonNode implements ConnectionHost {
     await pool.start();
     // A whole new pool has no rooms: every member joins again.
     if (restart) {
-      this.#edge.restoreRooms(() => true);
+      this.#edge.restoreRooms(() => true, true);
       this.#cluster?.restoreRemote(() => true);
     }
     return pool;
@@ -403,6 +403,7 @@ export class ArqonNode implements ConnectionHost {
         // In a cluster only rooms owned here live on this node's shards; others re-join elsewhere.
         const restored = this.#edge.restoreRooms(
           (roomKey) => onShard(roomKey) && (this.#cluster === null || this.#cluster.owns(roomKey)),
+          true,
         );
         this.#cluster?.restoreRemote(onShard);
         this.#log.warn(`shard ${event.shard} restarted; ${restored} memberships restored`);
@@ -412,7 +413,7 @@ export class ArqonNode implements ConnectionHost {
         this.#log.error(`shard ${event.shard} exited: ${event.reason}`);
         return;
       case 'room-down':
-        this.#edge.restoreRooms((roomKey) => roomKey === event.roomKey);
+        this.#edge.restoreRooms((roomKey) => roomKey === event.roomKey, true);
         this.#cluster?.restoreRemote((roomKey) => roomKey === event.roomKey);
         return;
       case 'pool-failed':
