@@ -46,6 +46,12 @@ export interface RoomHistoryOptions {
 }
 
 const EMPTY_BYTES = new Uint8Array(0);
+/** No limit: a replay (`join` with `since`) takes everything after its point in one go. */
+const WHOLE_WINDOW: PageLimits = Object.freeze({
+  limit: Number.POSITIVE_INFINITY,
+  maxBytes: Number.POSITIVE_INFINITY,
+  minTs: 0,
+});
 /** Frozen: shared by every empty answer. */
 const EMPTY_PAGE: HistoryPage = Object.freeze({
   entries: Object.freeze([]),
@@ -156,13 +162,8 @@ export class RoomHistory {
    * The messages after `offset`, oldest first, or null when some of them are gone (evicted): the
    * caller then answers `{"recovered": false}`. An offset at or past the newest yields [].
    */
-  after(offset: number, lastOffset: number): HistoryEntry[] | null {
-    if (offset >= lastOffset) return [];
-    if (this.#count === 0) return null;
-    if (offset + 1 < this.#firstOffset) return null;
-    const out: HistoryEntry[] = [];
-    for (let i = offset + 1 - this.#firstOffset; i < this.#count; i++) out.push(this.#entryAt(i));
-    return out;
+  after(offset: number, lastOffset: number): readonly HistoryEntry[] | null {
+    return this.pageAfter(offset, lastOffset, WHOLE_WINDOW)?.entries ?? null;
   }
 
   /**
@@ -170,15 +171,8 @@ export class RoomHistory {
    * of them (its oldest kept message is newer than `ts` and earlier ones were evicted or never kept
    * here). `lastOffset` is the room's newest offset: 0 means nothing was ever published.
    */
-  fromTime(ts: number, lastOffset: number): HistoryEntry[] | null {
-    if (lastOffset === 0) return [];
-    if (this.#count === 0) return null;
-    let first = 0;
-    while (first < this.#count && (this.#ts[this.#slot(first)] as number) < ts) first++;
-    if (first === 0 && this.#firstOffset > 1) return null;
-    const out: HistoryEntry[] = [];
-    for (let i = first; i < this.#count; i++) out.push(this.#entryAt(i));
-    return out;
+  fromTime(ts: number, lastOffset: number): readonly HistoryEntry[] | null {
+    return this.pageFromTime(ts, lastOffset, WHOLE_WINDOW)?.entries ?? null;
   }
 
   /**

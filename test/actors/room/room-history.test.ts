@@ -109,7 +109,7 @@ class ReferenceHistory {
   }
 }
 
-const plain = (entries: HistoryEntry[] | null) =>
+const plain = (entries: readonly HistoryEntry[] | null) =>
   entries?.map((e) => ({ ...e, payload: Array.from(e.payload) })) ?? null;
 
 t.test(
