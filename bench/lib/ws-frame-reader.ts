@@ -31,8 +31,14 @@ export type FrameStreamFault = 'masked_server_frame' | 'fragmented_frame' | 'fra
 
 export class WsFrameReader {
   readonly #onFrame: FrameHandler;
-  /** The bytes of a frame cut by the end of the last chunk (rare: frames are small). */
-  #rest: Buffer | null = null;
+  /**
+   * The bytes of a frame cut by the end of the last chunk, as the chunks came: a frame of 1 MB
+   * arrives in ~16 reads, and joining the rest to each new chunk would copy it ~16 times.
+   */
+  #parts: Buffer[] = [];
+  #partBytes = 0;
+  /** Bytes the cut frame needs in all (header included), once its header is whole; else 0. */
+  #needed = 0;
 
   constructor(onFrame: FrameHandler) {
     this.#onFrame = onFrame;
@@ -40,8 +46,17 @@ export class WsFrameReader {
 
   /** Reads every whole frame of `chunk`; a fault ends reading (the stream cannot be resynced). */
   push(chunk: Buffer): FrameStreamFault | null {
-    const buf = this.#rest === null ? chunk : Buffer.concat([this.#rest, chunk]);
-    this.#rest = null;
+    let buf = chunk;
+    if (this.#parts.length > 0) {
+      this.#parts.push(chunk);
+      this.#partBytes += chunk.length;
+      // Still short of the frame the parts begin: nothing to read yet, nothing copied.
+      if (this.#needed > 0 && this.#partBytes < this.#needed) return null;
+      buf = Buffer.concat(this.#parts, this.#partBytes);
+      this.#parts = [];
+      this.#partBytes = 0;
+      this.#needed = 0;
+    }
     let at = 0;
     while (buf.length - at >= HEADER_BYTES) {
       const b0 = buf[at]!;
@@ -64,11 +79,17 @@ export class WsFrameReader {
         start += 8;
       }
       const end = start + length;
-      if (end > buf.length) break;
+      if (end > buf.length) {
+        this.#needed = end - at;
+        break;
+      }
       this.#onFrame(b0 & OPCODE_MASK, buf, start, end);
       at = end;
     }
-    if (at < buf.length) this.#rest = buf.subarray(at);
+    if (at < buf.length) {
+      this.#parts.push(buf.subarray(at));
+      this.#partBytes = buf.length - at;
+    }
     return null;
   }
 }

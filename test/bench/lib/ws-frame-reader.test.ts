@@ -108,3 +108,31 @@ t.test('ws frame reader - what a server may not send ends reading with a fault',
     t.same(seen, [{ opcode: OPCODE_TEXT, payload: 'ok' }], `${what}: the frame before it is read`);
   }
 });
+
+t.test(
+  'ws frame reader - a 1 MB frame in 64 KiB reads, then the frames sharing its last read',
+  async (t) => {
+    const { reader: r, seen } = reader();
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = 97 + (i % 26);
+    const after = Buffer.from('{"op":"presence_diff"}');
+    const stream = Buffer.concat([serverFrame(OPCODE_TEXT, big), serverFrame(OPCODE_TEXT, after)]);
+    // Reads cut anywhere: inside the extended length, then in 64 KiB steps through the payload.
+    const cuts = [
+      1,
+      5,
+      ...Array.from({ length: 16 }, (_, i) => 10 + (i + 1) * 65_536),
+      stream.length,
+    ];
+    let from = 0;
+    for (const cut of cuts) {
+      t.equal(r.push(stream.subarray(from, Math.min(cut, stream.length))), null);
+      if (cut < stream.length - after.length - 2)
+        t.equal(seen.length, 0, 'nothing before the frame is whole');
+      from = Math.min(cut, stream.length);
+    }
+    t.equal(seen.length, 2);
+    t.equal(seen[0]?.payload, big.toString('latin1'));
+    t.equal(seen[1]?.payload, after.toString('latin1'));
+  },
+);
