@@ -61,6 +61,7 @@ export class ConnectionActor {
   readonly #rooms = new RoomMemberships();
   readonly #ops = new RoomOps();
   #publishBucket: TokenBucket | null = null;
+  #historyBucket: TokenBucket | null = null;
   #badFrames: TokenBucket | null = null;
   #principal: ConnectionPrincipal;
   /**
@@ -226,7 +227,7 @@ export class ConnectionActor {
       case 'publish':
         return this.#publish(frame, nowMs);
       case 'history':
-        return this.#history(frame, encoding);
+        return this.#history(frame, encoding, nowMs);
       case 'ping':
         return this.#reply(frame.ref, { ts: Date.now() }, encoding);
       case 'refresh':
@@ -394,11 +395,16 @@ export class ConnectionActor {
    * on_join policies with an empty meta), member or not. Not ordered with this connection's
    * joins and publishes in flight: a page shows what the room had stored when it got the request.
    */
-  #history(frame: HistoryFrame, encoding: FrameEncoding): void {
+  #history(frame: HistoryFrame, encoding: FrameEncoding, nowMs: number): void {
     const roomKey = this.#authorize(frame.room, true);
     const ref = frame.ref;
     // Without a ref there is nobody to hand the page to: reading it would be wasted work.
     if (ref === undefined) return;
+    // A page costs the room's owner a read of up to 768 KiB: a budget of its own, apart from publishes.
+    const limits = this.#host.limits;
+    this.#historyBucket ??= new TokenBucket(limits.historyRate, limits.historyBurst, nowMs);
+    if (!this.#historyBucket.tryTake(nowMs))
+      throw new WireError('rate_limited', 'connection history rate exceeded');
     const read = (): void =>
       this.#host.rooms.history(
         roomKey,

@@ -55,6 +55,9 @@ export interface ConnectionLimits {
   readonly maxRoomsPerConnection: number;
   readonly publishRate: number;
   readonly publishBurst: number;
+  /** `history` requests per second per connection, and the bucket's size. */
+  readonly historyRate: number;
+  readonly historyBurst: number;
   /** Bad frames tolerated per minute before the socket is closed with 1008. */
   readonly badFrameBudget: number;
   readonly maxSendBufferBytes: number;

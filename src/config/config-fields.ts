@@ -32,6 +32,8 @@ export const CONFIG_FIELDS = {
   'max-rooms-per-connection': 'maxRoomsPerConnection',
   'publish-rate': 'publishRate',
   'publish-burst': 'publishBurst',
+  'history-rate': 'historyRate',
+  'history-burst': 'historyBurst',
   'tenant-publish-rate': 'tenantPublishRate',
   'tenant-publish-burst': 'tenantPublishBurst',
   'max-send-buffer-bytes': 'maxSendBufferBytes',

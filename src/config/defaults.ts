@@ -11,6 +11,9 @@ export const DEFAULT_MAX_CONNECTIONS_PER_TENANT = 10_000;
 export const DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
 export const DEFAULT_PUBLISH_RATE = 100;
 export const DEFAULT_PUBLISH_BURST = 200;
+/** A `history` page is a read of up to 768 KiB: far fewer than publishes. */
+export const DEFAULT_HISTORY_RATE = 10;
+export const DEFAULT_HISTORY_BURST = 20;
 export const DEFAULT_TENANT_PUBLISH_RATE = 20_000;
 export const DEFAULT_TENANT_PUBLISH_BURST = 40_000;
 export const DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;

@@ -42,6 +42,8 @@ export interface NodeConfig {
   readonly maxRoomsPerConnection: number;
   readonly publishRate: number;
   readonly publishBurst: number;
+  readonly historyRate: number;
+  readonly historyBurst: number;
   readonly tenantPublishRate: number;
   readonly tenantPublishBurst: number;
   readonly maxSendBufferBytes: number;
@@ -137,6 +139,8 @@ export function resolveConfig(sources: ConfigSources): ResolvedConfig {
     maxRoomsPerConnection: r.int('max-rooms-per-connection') ?? D.DEFAULT_MAX_ROOMS_PER_CONNECTION,
     publishRate: r.int('publish-rate') ?? D.DEFAULT_PUBLISH_RATE,
     publishBurst: r.int('publish-burst') ?? D.DEFAULT_PUBLISH_BURST,
+    historyRate: r.int('history-rate') ?? D.DEFAULT_HISTORY_RATE,
+    historyBurst: r.int('history-burst') ?? D.DEFAULT_HISTORY_BURST,
     tenantPublishRate: r.int('tenant-publish-rate') ?? D.DEFAULT_TENANT_PUBLISH_RATE,
     tenantPublishBurst: r.int('tenant-publish-burst') ?? D.DEFAULT_TENANT_PUBLISH_BURST,
     maxSendBufferBytes: r.int('max-send-buffer-bytes') ?? D.DEFAULT_MAX_SEND_BUFFER_BYTES,

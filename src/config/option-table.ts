@@ -106,6 +106,18 @@ export const OPTION_TABLE = [
     help: 'publishes per second per connection (token bucket rate)',
   },
   { name: 'publish-burst', kind: 'int', min: 1, help: 'token bucket size per connection' },
+  {
+    name: 'history-rate',
+    kind: 'int',
+    min: 1,
+    help: '`history` requests per second per connection (token bucket rate)',
+  },
+  {
+    name: 'history-burst',
+    kind: 'int',
+    min: 1,
+    help: '`history` token bucket size per connection',
+  },
   { name: 'tenant-publish-rate', kind: 'int', min: 1, help: 'publishes per second per tenant' },
   { name: 'tenant-publish-burst', kind: 'int', min: 1, help: 'token bucket size per tenant' },
   {

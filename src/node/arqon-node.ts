@@ -97,6 +97,8 @@ export class ArqonNode implements ConnectionHost {
       maxRoomsPerConnection: config.maxRoomsPerConnection,
       publishRate: config.publishRate,
       publishBurst: config.publishBurst,
+      historyRate: config.historyRate,
+      historyBurst: config.historyBurst,
       badFrameBudget: config.badFrameBudget,
       maxSendBufferBytes: config.maxSendBufferBytes,
     };

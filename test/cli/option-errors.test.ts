@@ -105,6 +105,8 @@ const BAD: Readonly<Record<OptionName, BadCase>> = {
   'max-rooms-per-connection': { value: '0', says: /must be >= 1/ },
   'publish-rate': { value: '-5', says: /must be >= 1, got -5/ },
   'publish-burst': { value: '0', says: /must be >= 1/ },
+  'history-rate': { value: '0', says: /must be >= 1/ },
+  'history-burst': { value: 'x', says: /must be an integer/ },
   'tenant-publish-rate': { value: '0', says: /must be >= 1/ },
   'tenant-publish-burst': { value: '2.5', says: /must be an integer/ },
   'max-send-buffer-bytes': { value: '1023', says: /must be >= 1024/ },

@@ -242,3 +242,34 @@ t.test('durable rooms history - messages past history-max-age are not served', a
     'and nothing partial',
   );
 });
+
+t.test(
+  'durable rooms history - past the connection budget a request is rate_limited',
+  async (t) => {
+    const node = await startTestNode({ 'history-rate': '1', 'history-burst': '2' });
+    t.teardown(() => node.close());
+    const c = await client(t, node, { sub: 'reader' });
+    t.equal((await c.request({ op: 'publish', room: 'm.r', data: 1 })).status, 'ok');
+    const replies = [];
+    for (let i = 0; i < 3; i++) replies.push(await c.request({ op: 'history', room: 'm.r' }));
+    t.same(
+      replies.map((r) => r.status),
+      ['ok', 'ok', 'error'],
+      'the burst, then a refusal',
+    );
+    t.match(replies[2]?.error, { code: 'rate_limited', message: /history rate/ });
+    const other = await client(t, node, { sub: 'other' });
+    t.equal((await other.request({ op: 'history', room: 'm.r' })).status, 'ok', 'per connection');
+    t.equal(
+      (await c.request({ op: 'publish', room: 'm.r', data: 2 })).status,
+      'ok',
+      'publishes apart',
+    );
+    await sleep(1100);
+    t.equal(
+      (await c.request({ op: 'history', room: 'm.r' })).status,
+      'ok',
+      'refilled after a second',
+    );
+  },
+);
