@@ -39,7 +39,7 @@ export type BenchServerSpec = (
       /** `--ring-linger-ms` when not the node's default. */
       readonly ringLingerMs: number | null;
     }
-  | { readonly kind: 'bare-uws' }
+  | { readonly kind: 'bare-uws'; readonly hop: boolean }
   | { readonly kind: 'socketio' }
 ) & {
   /** The Node the server runs on; absent: the bench's own (`process.execPath`). */
@@ -74,7 +74,8 @@ function kindLabel(spec: BenchServerSpec): string {
         spec.ringLingerMs === null ? '' : `, ring-linger-ms ${spec.ringLingerMs}`
       })`;
     case 'bare-uws':
-      return 'bare uWS.js';
+      // Not "bare uWS…": the reports find their bare uWS peer by that prefix.
+      return spec.hop ? 'uWS.js + one thread hop' : 'bare uWS.js';
     case 'socketio':
       return 'Socket.IO 4';
   }
@@ -85,7 +86,8 @@ export function clientProtocolOf(spec: BenchServerSpec): ClientProtocol {
 }
 
 /**
- * `arqon-w1`, `arqon-w2`, `arqon-w1-linger1` (`--ring-linger-ms 1`), `bare-uws`, `socketio`: the
+ * `arqon-w1`, `arqon-w2`, `arqon-w1-linger1` (`--ring-linger-ms 1`), `bare-uws`, `bare-uws-hop`
+ * (bare uWS with each frame sent through a worker thread and back), `socketio`: the
  * names the bench CLIs accept. A name ending in `@other` (`arqon-w1@other`) runs that server on
  * `otherNode` (the bench's `--other-node`), so two Node versions are measured in the same run.
  */
@@ -113,10 +115,12 @@ export function parseBenchServer(
       ringLingerMs: arqon[2] === undefined ? null : Number(arqon[2]),
       ...node,
     };
-  if (base === 'bare-uws' || base === 'socketio') return { kind: base, ...node };
+  if (base === 'bare-uws' || base === 'bare-uws-hop')
+    return { kind: 'bare-uws', hop: base === 'bare-uws-hop', ...node };
+  if (base === 'socketio') return { kind: base, ...node };
   throw new BenchError(
     'ARQ_ERR_BENCH_OPTIONS',
-    `unknown server "${name}": expected arqon-wN, arqon-wN-lingerM, bare-uws or socketio, optionally with @other`,
+    `unknown server "${name}": expected arqon-wN, arqon-wN-lingerM, bare-uws, bare-uws-hop or socketio, optionally with @other`,
   );
 }
 
@@ -172,7 +176,7 @@ export async function startBenchServer(
     case 'bare-uws':
       return ServerProcess.start({
         script: scriptOf('../peers/bare-uws/main.js'),
-        args: listen,
+        args: spec.hop ? [...listen, '--hop'] : listen,
         nodeFlags,
         execPath,
       });

@@ -1,3 +1,5 @@
+import { Worker } from 'node:worker_threads';
+import { allocateRingPair, EnvelopeKind, ThreadChannel } from '../../../src/transport/index.js';
 import {
   loadUws,
   type TemplatedApp,
@@ -27,11 +29,18 @@ const HEARTBEAT_MS = 25_000;
 const IDLE_TIMEOUT_S = 60;
 const MAX_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_BACKPRESSURE_BYTES = 16 * 1024 * 1024;
+const HOP_WORKER_URL = new URL('./hop-worker.js', import.meta.url);
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 /**
  * The limit of this stack: ArqonBus's JSON join/publish shape served straight from uWS topics, with
  * no auth, no threads, no actors, no presence. A publish is parsed once, one `message` frame is
  * serialised once and handed to `app.publish`, which writes it to every subscriber.
+ *
+ * With `hop`, that frame first goes to a worker thread and back over ArqonBus's own rings
+ * (src/transport) before `app.publish`: the one thing ArqonBus's path has that this one lacks
+ * and that no amount of JavaScript tuning removes, measured on its own.
  */
 export class BareUwsServer {
   readonly #app: TemplatedApp;
@@ -40,8 +49,10 @@ export class BareUwsServer {
   #listenSocket: us_listen_socket | null = null;
   #nextConn = 1;
   #port = 0;
+  readonly #hop: ThreadChannel | null;
 
-  private constructor() {
+  private constructor(hop: boolean) {
+    this.#hop = hop ? this.#startHop() : null;
     this.#app = uWS.App().ws<PeerSocketData>('/ws', {
       maxPayloadLength: MAX_PAYLOAD_BYTES,
       maxBackpressure: MAX_BACKPRESSURE_BYTES,
@@ -81,8 +92,8 @@ export class BareUwsServer {
     });
   }
 
-  static listen(host: string, port: number): Promise<BareUwsServer> {
-    const server = new BareUwsServer();
+  static listen(host: string, port: number, hop = false): Promise<BareUwsServer> {
+    const server = new BareUwsServer(hop);
     return new Promise((resolve, reject) => {
       server.#app.listen(host, port, (socket) => {
         if (!socket) {
@@ -100,11 +111,22 @@ export class BareUwsServer {
     return this.#port;
   }
 
+  #startHop(): ThreadChannel {
+    const pair = allocateRingPair();
+    const channel = ThreadChannel.open(pair, 'edge');
+    new Worker(HOP_WORKER_URL, { workerData: { pair } }).unref();
+    void channel.receive((record) => {
+      this.#app.publish(textDecoder.decode(record.key), record.payload, false);
+    });
+    return channel;
+  }
+
   /** uWS aborts the process if it exits with open handles: close everything first. */
   close(): void {
     if (this.#listenSocket !== null) uWS.us_listen_socket_close(this.#listenSocket);
     this.#listenSocket = null;
     for (const ws of [...this.#sockets]) ws.close();
+    this.#hop?.close();
   }
 
   #received(ws: WebSocket<PeerSocketData>, message: ArrayBuffer): void {
@@ -143,7 +165,20 @@ export class BareUwsServer {
           data: frame.data,
           headers: frame.headers ?? {},
         });
-        this.#app.publish(frame.room, out, false);
+        if (this.#hop === null) this.#app.publish(frame.room, out, false);
+        else
+          this.#hop.send(
+            {
+              kind: EnvelopeKind.Publish,
+              flags: 0,
+              connId: 0,
+              roomId: 0,
+              correlationId: 0,
+              value: 0,
+            },
+            textEncoder.encode(frame.room),
+            textEncoder.encode(out),
+          );
         this.#reply(ws, ref, 'ok', { id, offset });
         return;
       }

@@ -1,6 +1,6 @@
 /*
  * Bare uWS.js pub/sub peer for the benches: `node dist/bench/peers/bare-uws/main.js --host H --port P`
- * (port 0 picks a free one). Prints `bare-uws: listening on H:PORT`; SIGTERM/SIGINT stop it.
+ * [--hop] (port 0 picks a free one; --hop sends each message frame through a worker thread and back). Prints `bare-uws: listening on H:PORT`; SIGTERM/SIGINT stop it.
  */
 import { parseArgs } from 'node:util';
 import { BareUwsServer } from './bare-uws-server.js';
@@ -9,9 +9,10 @@ const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
+    hop: { type: 'boolean', default: false },
   },
 });
-const server = await BareUwsServer.listen(values.host, Number(values.port));
+const server = await BareUwsServer.listen(values.host, Number(values.port), values.hop);
 console.log(`bare-uws: listening on ${values.host}:${server.port}`);
 const stop = (): void => {
   server.close();

@@ -22,9 +22,21 @@ t.test('bench servers - @other runs on the Node given by --other-node', async (t
   t.equal(benchServerNode(arqon), 'v22.23.5');
   t.equal(benchServerLabel(arqon), 'ArqonBus (1 shard worker, ring-linger-ms 1) on Node v22.23.5');
   const uws = parseBenchServer('bare-uws@other', other);
-  t.same(uws, { kind: 'bare-uws', node: other });
+  t.same(uws, { kind: 'bare-uws', hop: false, node: other });
   t.equal(benchServerLabel(uws), 'bare uWS.js on Node v22.23.5');
 });
+
+t.test(
+  'bench servers - bare-uws-hop is bare uWS with a thread hop, not taken for the peer',
+  async (t) => {
+    const hop = parseBenchServer('bare-uws-hop', other);
+    t.same(hop, { kind: 'bare-uws', hop: true });
+    t.notOk(
+      benchServerLabel(hop).startsWith('bare uWS'),
+      'the reports find bare uWS by that prefix',
+    );
+  },
+);
 
 t.test('bench servers - bad names and a missing --other-node are option errors', async (t) => {
   const optionError = (name: string, node: typeof other | null, pattern: RegExp): void => {
