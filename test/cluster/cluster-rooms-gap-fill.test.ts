@@ -1,0 +1,227 @@
+/**
+ * Gap fill of a remote room's offsets, with two real nodes, real sockets and a real nats-server
+ * with JetStream. The room's fan-out to the other node is lost for real: nats-server reloads its
+ * config with the owner's user denied publishing on `arq.fan.>` (core NATS drops what it may not
+ * carry, as it drops a fan-out while subscriptions come back after a restart), then allowed again.
+ * The members on the owner's node get everything live; the members on the other node must get
+ * the lost messages from the owner's history, before the later ones, each once, in order:
+ * - a later message shows the gap (it is held until the fill is delivered);
+ * - a join answered past what the node has shows it (the joiner does not get what preceded it);
+ * - with nothing after the lost message, the position check after a NATS reconnect finds it.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import t from 'tap';
+import { roomKeyOf } from '../../actors/index.js';
+import { ClusterRing } from '../../src/cluster/index.js';
+import { startNatsServer } from '../helpers/nats-server.js';
+import { newSecret, startTestNode, type TestNode } from '../helpers/test-node.js';
+import { sleep, waitFor } from '../helpers/wait-for.js';
+import { type Frame, TestClient } from '../helpers/ws-client.js';
+
+const OWNER_PASSWORD = 'owner-pw';
+const OTHER_PASSWORD = 'other-pw';
+
+/**
+ * JetStream is configured in the file, not with `-js`: a reload of a file without it turns
+ * JetStream off (and one with an empty block but `-sd` on the command line is refused).
+ */
+function natsConfig(storeDir: string, denyOwnerFanout: boolean): string {
+  const ownerPermissions = denyOwnerFanout
+    ? 'permissions: { publish: { deny: ["arq.fan.>"] } }'
+    : '';
+  return `
+jetstream { store_dir: "${storeDir}" }
+authorization {
+  users: [
+    { user: owner, password: ${OWNER_PASSWORD}, ${ownerPermissions} }
+    { user: other, password: ${OTHER_PASSWORD} }
+  ]
+}
+`;
+}
+
+/** A room name of `prefix` that the ring of n1 and n2 places on `owner`. */
+function roomOwnedBy(owner: string, prefix: string): string {
+  const ring = new ClusterRing(['n1', 'n2']);
+  for (let i = 0; ; i++) {
+    const room = `${prefix}${i}`;
+    if (ring.ownerOf(roomKeyOf('t1', room)) === owner) return room;
+  }
+}
+
+/** A room member: every message frame it got, as `epoch:offset:n`. */
+class Member {
+  readonly got: string[] = [];
+  readonly client: TestClient;
+  joinOffset = -1;
+
+  private constructor(client: TestClient) {
+    this.client = client;
+    client.ws.on('message', (data: Buffer, binary: boolean) => {
+      if (binary) return;
+      const frame = JSON.parse(data.toString('utf8')) as Frame;
+      if (frame.op !== 'message') return;
+      const n = (frame.data as { n: number }).n;
+      this.got.push(`${frame.id as string}:${n}`);
+    });
+  }
+
+  static async join(node: TestNode, sub: string, room: string): Promise<Member> {
+    const { client } = await TestClient.connect(node.url, await node.token({ sub }));
+    const member = new Member(client);
+    const reply = await client.request({ op: 'join', room });
+    if (reply.status !== 'ok') throw new Error(`${sub} could not join: ${JSON.stringify(reply)}`);
+    member.joinOffset = (reply.body as { offset: number }).offset;
+    return member;
+  }
+
+  get last(): number {
+    const last = this.got.at(-1);
+    return last === undefined ? this.joinOffset : Number(last.split(':')[1]);
+  }
+}
+
+t.test(
+  'cluster rooms gap fill - fan-outs lost on NATS reach the other node from history',
+  async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'arq-gap-fill-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const configPath = join(dir, 'nats.conf');
+    const config = (deny: boolean) => natsConfig(join(dir, 'js'), deny);
+    await writeFile(configPath, config(false));
+    const nats = await startNatsServer({ config: configPath });
+    t.teardown(() => nats.stop());
+
+    // Whether the owner's user may publish a fan-out: a probe on a subject of the same tree.
+    const ownerNc = await connect({ servers: nats.url, user: 'owner', pass: OWNER_PASSWORD });
+    const otherNc = await connect({ servers: nats.url, user: 'other', pass: OTHER_PASSWORD });
+    t.teardown(async () => {
+      await ownerNc.close();
+      await otherNc.close();
+    });
+    const probeGets = async (): Promise<boolean> => {
+      let got = false;
+      const sub = otherNc.subscribe('arq.fan.t.probe.r.x', {
+        callback: () => {
+          got = true;
+        },
+      });
+      await otherNc.flush();
+      ownerNc.publish('arq.fan.t.probe.r.x', 'p');
+      await ownerNc.flush().catch(() => {});
+      await otherNc.flush();
+      await sleep(50);
+      sub.unsubscribe();
+      return got;
+    };
+    const setFanout = async (allowed: boolean): Promise<void> => {
+      await writeFile(configPath, config(!allowed));
+      nats.reload();
+      await waitFor(
+        async () => (await probeGets()) === allowed,
+        `the owner's fan-out ${allowed ? 'allowed' : 'denied'}`,
+        10_000,
+      );
+    };
+
+    const secret = newSecret();
+    const start = (id: string, user: string, password: string) =>
+      startTestNode({
+        'down-after-ms': '1500',
+        nats: nats.url,
+        'nats-user': user,
+        'nats-password': password,
+        'node-id': id,
+        'jwt-secret': secret,
+        'durable-rooms': 'd.>',
+      });
+    const n1 = await start('n1', 'other', OTHER_PASSWORD);
+    t.teardown(() => n1.close());
+    const n2 = await start('n2', 'owner', OWNER_PASSWORD);
+    t.teardown(() => n2.close());
+    await waitFor(
+      () => n1.node.readiness === 'ready' && n2.node.readiness === 'ready',
+      'both nodes ready',
+    );
+
+    const room = roomOwnedBy('n2', 'd.gap');
+    const local = await Member.join(n2, 'on-owner', room);
+    const a = await Member.join(n1, 'a', room);
+    const b = await Member.join(n1, 'b', room);
+    const members = [local, a, b];
+    t.teardown(() => {
+      for (const m of members) m.client.close();
+    });
+    const { client: pub } = await TestClient.connect(n2.url, await n2.token({ sub: 'pub' }));
+    t.teardown(() => pub.close());
+    let epoch = '';
+    let n = 0;
+    const publish = async (): Promise<number> => {
+      n += 1;
+      const reply = await pub.request({ op: 'publish', room, data: { n } });
+      t.equal(reply.status, 'ok', `publish ${n} ok`, { reply });
+      const [e, offset] = ((reply.body as { id: string }).id ?? '').split(':');
+      epoch = e as string;
+      return Number(offset);
+    };
+    const want = (from: number, to: number): string[] => {
+      const out: string[] = [];
+      for (let o = from; o <= to; o++) out.push(`${epoch}:${o}:${o}`);
+      return out;
+    };
+    const reach = (ms: readonly Member[], offset: number, what: string) =>
+      waitFor(() => ms.every((m) => m.last >= offset), what, 15_000);
+
+    for (let i = 0; i < 3; i++) await publish();
+    await reach(members, 3, 'offsets 1..3 everywhere');
+
+    // (1) Two fan-outs lost; the next one shows the gap.
+    await setFanout(false);
+    await publish();
+    await publish();
+    await reach([local], 5, 'the owner’s member gets 4 and 5 live');
+    await sleep(300);
+    t.same(
+      [a.last, b.last],
+      [3, 3],
+      'the other node’s members got nothing of 4 and 5 (the fan-out was lost)',
+    );
+    await setFanout(true);
+    await publish();
+    await reach(members, 6, 'offset 6 everywhere');
+    for (const m of [a, b]) t.same(m.got, want(1, 6), 'a lost fan-out is filled in, in order');
+    t.same(local.got, want(1, 6), 'the owner’s member got each once');
+
+    // (2) One lost; a join on the other node, answered at 7, shows it to the members there.
+    await setFanout(false);
+    await publish();
+    await reach([local], 7, 'the owner’s member gets 7');
+    await setFanout(true);
+    const c = await Member.join(n1, 'c', room);
+    members.push(c);
+    t.equal(c.joinOffset, 7, 'the joiner is answered at 7');
+    await reach([a, b], 7, 'the members that were there get 7');
+    await publish();
+    await reach(members, 8, 'offset 8 everywhere');
+    t.same(c.got, want(8, 8), 'the joiner gets what came after its join only');
+    for (const m of [a, b]) t.same(m.got, want(1, 8), 'filled in before the join was answered');
+
+    // (3) The last message lost, nothing after it: the check after a reconnect finds it.
+    await setFanout(false);
+    await publish();
+    await reach([local], 9, 'the owner’s member gets 9');
+    await writeFile(configPath, config(false));
+    await nats.restart(); // same store; the nodes reconnect
+    await reach([a, b, c], 9, 'offset 9 reaches the other node without a later message');
+    for (const m of [a, b]) t.same(m.got, want(1, 9), 'the tail message, once');
+    t.same(c.got, want(8, 9));
+    t.same(local.got, want(1, 9));
+
+    // Nothing more arrives: no duplicate is delivered later.
+    await sleep(500);
+    for (const m of members) t.equal(new Set(m.got).size, m.got.length, 'no message twice');
+  },
+);
