@@ -8,17 +8,19 @@
  * - a later message shows the gap (it is held until the fill is delivered);
  * - a join answered past what the node has shows it (the joiner does not get what preceded it);
  * - with nothing after the lost message, the position check after a NATS reconnect finds it;
- * - the owner drains with its last message not fanned out: the new owner's members get it.
+ * - the owner drains, or is SIGKILLed, with its last message not fanned out: the new owner's
+ *   members get it.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { roomKeyOf } from '../../actors/index.js';
 import { ClusterRing } from '../../src/cluster/index.js';
+import { http } from '../helpers/http.js';
 import { startNatsServer } from '../helpers/nats-server.js';
-import { newSecret, startTestNode, type TestNode } from '../helpers/test-node.js';
+import { newSecret, spawnNode, startTestNode, type TestNode } from '../helpers/test-node.js';
 import { sleep, waitFor } from '../helpers/wait-for.js';
 import { type Frame, TestClient } from '../helpers/ws-client.js';
 
@@ -85,54 +87,64 @@ class Member {
   }
 }
 
+/**
+ * nats-server with JetStream and two users, `owner` and `other`; `setFanout(false)` reloads it with
+ * `owner` denied publishing on `arq.fan.>` and returns once a probe shows it in force.
+ */
+async function natsWithFanoutSwitch(t: Test) {
+  const dir = await mkdtemp(join(tmpdir(), 'arq-gap-fill-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const configPath = join(dir, 'nats.conf');
+  const config = (deny: boolean) => natsConfig(join(dir, 'js'), deny);
+  await writeFile(configPath, config(false));
+  const nats = await startNatsServer({ config: configPath });
+  t.teardown(() => nats.stop());
+
+  // Whether the owner's user may publish a fan-out: a probe on a subject of the same tree.
+  const ownerNc = await connect({ servers: nats.url, user: 'owner', pass: OWNER_PASSWORD });
+  const otherNc = await connect({ servers: nats.url, user: 'other', pass: OTHER_PASSWORD });
+  t.teardown(async () => {
+    await ownerNc.close();
+    await otherNc.close();
+  });
+  /** Null while the probe clients are not connected (after a restart they reconnect). */
+  const probeGets = async (): Promise<boolean | null> => {
+    let got = false;
+    const sub = otherNc.subscribe('arq.fan.t.probe.r.x', {
+      callback: () => {
+        got = true;
+      },
+    });
+    try {
+      await otherNc.flush();
+      ownerNc.publish('arq.fan.t.probe.r.x', 'p');
+      await ownerNc.flush().catch(() => {});
+      await otherNc.flush();
+      await sleep(50);
+      return got;
+    } catch {
+      return null;
+    } finally {
+      sub.unsubscribe();
+    }
+  };
+  const setFanout = async (allowed: boolean): Promise<void> => {
+    await writeFile(configPath, config(!allowed));
+    nats.reload();
+    await waitFor(
+      async () => (await probeGets()) === allowed,
+      `the owner's fan-out ${allowed ? 'allowed' : 'denied'}`,
+      10_000,
+    );
+  };
+
+  return { nats, setFanout, config, configPath };
+}
+
 t.test(
   'cluster rooms gap fill - fan-outs lost on NATS reach the other node from history',
   async (t) => {
-    const dir = await mkdtemp(join(tmpdir(), 'arq-gap-fill-'));
-    t.teardown(() => rm(dir, { recursive: true, force: true }));
-    const configPath = join(dir, 'nats.conf');
-    const config = (deny: boolean) => natsConfig(join(dir, 'js'), deny);
-    await writeFile(configPath, config(false));
-    const nats = await startNatsServer({ config: configPath });
-    t.teardown(() => nats.stop());
-
-    // Whether the owner's user may publish a fan-out: a probe on a subject of the same tree.
-    const ownerNc = await connect({ servers: nats.url, user: 'owner', pass: OWNER_PASSWORD });
-    const otherNc = await connect({ servers: nats.url, user: 'other', pass: OTHER_PASSWORD });
-    t.teardown(async () => {
-      await ownerNc.close();
-      await otherNc.close();
-    });
-    /** Null while the probe clients are not connected (after a restart they reconnect). */
-    const probeGets = async (): Promise<boolean | null> => {
-      let got = false;
-      const sub = otherNc.subscribe('arq.fan.t.probe.r.x', {
-        callback: () => {
-          got = true;
-        },
-      });
-      try {
-        await otherNc.flush();
-        ownerNc.publish('arq.fan.t.probe.r.x', 'p');
-        await ownerNc.flush().catch(() => {});
-        await otherNc.flush();
-        await sleep(50);
-        return got;
-      } catch {
-        return null;
-      } finally {
-        sub.unsubscribe();
-      }
-    };
-    const setFanout = async (allowed: boolean): Promise<void> => {
-      await writeFile(configPath, config(!allowed));
-      nats.reload();
-      await waitFor(
-        async () => (await probeGets()) === allowed,
-        `the owner's fan-out ${allowed ? 'allowed' : 'denied'}`,
-        10_000,
-      );
-    };
+    const { nats, setFanout, config, configPath } = await natsWithFanoutSwitch(t);
 
     const secret = newSecret();
     const start = (id: string, user: string, password: string) =>
@@ -246,5 +258,80 @@ t.test(
     // Nothing more arrives: no duplicate is delivered later.
     await sleep(500);
     for (const m of members) t.equal(new Set(m.got).size, m.got.length, 'no message twice');
+  },
+);
+
+t.test(
+  'cluster rooms gap fill - an owner SIGKILLed after storing a message it never fanned out',
+  async (t) => {
+    const { nats, setFanout } = await natsWithFanoutSwitch(t);
+    // n2 owns the room and runs as its own process, so it can die for real.
+    const n2 = await spawnNode([
+      '--nats',
+      nats.url,
+      '--nats-user',
+      'owner',
+      '--nats-password',
+      OWNER_PASSWORD,
+      '--node-id',
+      'n2',
+      '--down-after-ms',
+      '1500',
+      '--durable-rooms',
+      'd.>',
+    ]);
+    t.teardown(() => {
+      n2.proc.kill('SIGKILL');
+    });
+    const n1 = await startTestNode({
+      'down-after-ms': '1500',
+      nats: nats.url,
+      'nats-user': 'other',
+      'nats-password': OTHER_PASSWORD,
+      'node-id': 'n1',
+      'jwt-secret': n2.secret,
+      'durable-rooms': 'd.>',
+    });
+    t.teardown(() => n1.close());
+    await waitFor(async () => (await http(`${n2.http}/readyz`)).status === 200, 'n2 ready');
+    await waitFor(() => n1.node.readiness === 'ready', 'n1 ready');
+
+    const room = roomOwnedBy('n2', 'd.kill');
+    const a = await Member.join(n1, 'a', room);
+    const b = await Member.join(n1, 'b', room);
+    t.teardown(() => {
+      a.client.close();
+      b.client.close();
+    });
+    const { client: pub } = await TestClient.connect(n2.url, await n2.token({ sub: 'pub' }));
+    const publish = async (n: number): Promise<string> => {
+      const reply = await pub.request({ op: 'publish', room, data: { n } });
+      t.equal(reply.status, 'ok', `publish ${n} ok`, { reply });
+      return (reply.body as { id: string }).id;
+    };
+    await publish(1);
+    await publish(2);
+    await waitFor(() => a.last >= 2 && b.last >= 2, 'offsets 1 and 2 on n1', 15_000);
+
+    // Stored and answered ok, but its fan-out never reaches n1; then the owner dies at once.
+    await setFanout(false);
+    const id = await publish(3);
+    const epoch = id.split(':')[0] as string;
+    n2.proc.kill('SIGKILL');
+    await n2.exited;
+    pub.close();
+    await setFanout(true);
+
+    // n1 sees n2 down, owns the room, reads its stream and re-joins its members there: the
+    // answer is past what they got, so the message comes from the room's history.
+    await waitFor(() => a.last >= 3 && b.last >= 3, 'offset 3 reaches n1’s members', 20_000);
+    const { client: pub1 } = await TestClient.connect(n1.url, await n1.token({ sub: 'pub1' }));
+    t.teardown(() => pub1.close());
+    const next = await pub1.request({ op: 'publish', room, data: { n: 4 } });
+    t.match(next, { status: 'ok', body: { id: `${epoch}:4` } }, 'same epoch, the next offset');
+    await waitFor(() => a.last >= 4 && b.last >= 4, 'offset 4 on n1', 15_000);
+    const want = [1, 2, 3, 4].map((o) => `${epoch}:${o}:${o}`);
+    t.same(a.got, want, 'every stored message once, in order');
+    t.same(b.got, want, 'every stored message once, in order');
   },
 );
