@@ -169,6 +169,7 @@ function levelOf(event: ClusterLogEvent): LogLevel {
     case 'state_pull_failed':
     case 'handoff_timeout':
     case 'handoff_failed':
+    case 'gap_unfilled':
       return 'warn';
   }
 }
@@ -191,5 +192,7 @@ function describe(event: ClusterLogEvent): string {
       return `cluster: room ${event.roomKey} waited too long for its hand-off and started afresh`;
     case 'handoff_failed':
       return `cluster: room ${event.roomKey} could not be handed over and restarts afresh: ${event.error.message}`;
+    case 'gap_unfilled':
+      return `cluster: room ${event.roomKey} (epoch ${event.epoch}) missed offsets ${event.after + 1}..${event.upTo} here and could not fetch them: ${event.reason}`;
   }
 }

@@ -48,6 +48,11 @@ export interface NatsServer {
   kill(): Promise<void>;
   /** Stops the server if it runs and starts it again on the same ports. */
   restart(): Promise<void>;
+  /**
+   * Asks the running server to read its config file again (SIGHUP), e.g. changed permissions;
+   * the caller checks the effect (the server says nothing on the client port when it is done).
+   */
+  reload(): void;
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -109,6 +114,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       if (stopped) throw new NatsServerError('restart() after stop(): the server is gone');
       await halt('SIGTERM');
       child = await launch(args, env);
+    },
+    reload() {
+      if (child === null) throw new NatsServerError('reload() of a server that is not running');
+      child.kill('SIGHUP');
     },
   };
 }

@@ -18,7 +18,19 @@ export type ClusterLogEvent =
   /** A moved room waited for its hand-off longer than handoffTimeoutMs: it started afresh. */
   | { readonly type: 'handoff_timeout'; readonly roomKey: string }
   /** A room could not be handed over (export failed, or no ack in time): it restarts afresh. */
-  | { readonly type: 'handoff_failed'; readonly roomKey: string; readonly error: Error };
+  | { readonly type: 'handoff_failed'; readonly roomKey: string; readonly error: Error }
+  /**
+   * A remote room's messages after `after` up to `upTo` never reached this node and could not be
+   * fetched from its owner: its local members go on without them.
+   */
+  | {
+      readonly type: 'gap_unfilled';
+      readonly roomKey: string;
+      readonly epoch: string;
+      readonly after: number;
+      readonly upTo: number;
+      readonly reason: string;
+    };
 
 export type ClusterLog = (event: ClusterLogEvent) => void;
 

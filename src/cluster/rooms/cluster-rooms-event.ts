@@ -43,6 +43,15 @@ export interface ClusterRoomsStats {
   readonly handoffsLate: number;
   /** Moved rooms that waited handoffTimeoutMs for a hand-off in vain and started afresh. */
   readonly handoffTimeouts: number;
+  /** Gaps in a remote room's offsets (a fan-out lost on the way) that were fetched from its owner. */
+  readonly gapsFound: number;
+  /** Messages brought by those fetches; gaps given up (owner gone, messages gone, new epoch). */
+  readonly gapFilled: number;
+  readonly gapsUnfilled: number;
+  /** Messages at or below the room's last offset here (an old owner's late fan-out): dropped. */
+  readonly gapDuplicates: number;
+  /** Rooms whose messages wait for a fill right now. */
+  readonly gapFilling: number;
   /** Rooms waiting for their hand-off right now. */
   readonly awaitingHandoff: number;
   /** Rooms with local members (or joins in flight) through this gateway. */
@@ -73,6 +82,10 @@ export interface RoomRouteCounters {
   handoffsImported: number;
   handoffsLate: number;
   handoffTimeouts: number;
+  gapsFound: number;
+  gapFilled: number;
+  gapsUnfilled: number;
+  gapDuplicates: number;
 }
 
 export function newRoomRouteCounters(): RoomRouteCounters {
@@ -94,5 +107,9 @@ export function newRoomRouteCounters(): RoomRouteCounters {
     handoffsImported: 0,
     handoffsLate: 0,
     handoffTimeouts: 0,
+    gapsFound: 0,
+    gapFilled: 0,
+    gapsUnfilled: 0,
+    gapDuplicates: 0,
   };
 }

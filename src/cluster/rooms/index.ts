@@ -21,6 +21,12 @@ export {
 export { FanInBatcher } from './fan-in-batcher.js';
 export { isProxyId, PROXY_ID_BASE, ProxyTable, type RoomProxy } from './proxy-table.js';
 export { RoomFanIn, type RoomFanInOptions } from './room-fan-in.js';
+export {
+  type HistoryFetch,
+  type JoinedAt,
+  RoomGapFill,
+  type RoomGapFillOptions,
+} from './room-gap-fill.js';
 export { RoomInterest } from './room-interest.js';
 export { type LaneJob, RoomLanes, type RoomLanesOptions } from './room-lanes.js';
 export { RoomOwner, type RoomOwnerOptions } from './room-owner.js';

@@ -12,6 +12,7 @@ import {
 } from '../wire/index.js';
 import type { RoomRouteCounters } from './cluster-rooms-event.js';
 import { FanInBatcher } from './fan-in-batcher.js';
+import { type HistoryFetch, type JoinedAt, RoomGapFill } from './room-gap-fill.js';
 
 export interface RoomFanInOptions {
   readonly connection: NatsConnection;
@@ -22,6 +23,8 @@ export interface RoomFanInOptions {
   readonly lingerMs: number;
   readonly log: ClusterLog;
   readonly counters: RoomRouteCounters;
+  /** Reads a room's history from its owner, to fill a gap in its offsets (RoomGapFill). */
+  readonly fetch: HistoryFetch;
 }
 
 const MALFORMED_REPLY = encodeRoomReply({
@@ -35,15 +38,30 @@ const MALFORMED_REPLY = encodeRoomReply({
  * has members in (one subscription per room, opened by RoomInterest through `subscribe`) and
  * replays for its joiners (one wildcard subscription). Every message is checked against the
  * subject it came on; a bad one is counted, logged and dropped (answered, if it asks for a reply).
+ * Every room message passes RoomGapFill on its way to the batcher: a remote room's offsets are
+ * checked, and what was lost on the way is fetched from the owner and handed on first.
  */
 export class RoomFanIn {
   readonly #o: RoomFanInOptions;
   readonly #batcher: FanInBatcher;
+  readonly #gaps: RoomGapFill;
   #directSub: Subscription | null = null;
 
   constructor(options: RoomFanInOptions) {
     this.#o = options;
     this.#batcher = new FanInBatcher((d) => this.#toEdge(d), options.lingerMs);
+    this.#gaps = new RoomGapFill({
+      fetch: options.fetch,
+      deliver: (d, transient) => this.#batcher.push(d, transient),
+      flush: () => this.#batcher.flush(),
+      log: options.log,
+      counters: options.counters,
+    });
+  }
+
+  /** Rooms whose messages wait for a gap fill right now. */
+  get filling(): number {
+    return this.#gaps.filling;
   }
 
   /** Deliveries held for a batch (see FanInBatcher). */
@@ -58,6 +76,7 @@ export class RoomFanIn {
   }
 
   close(): void {
+    this.#gaps.close();
     this.#batcher.flush();
     try {
       this.#directSub?.unsubscribe();
@@ -81,16 +100,40 @@ export class RoomFanIn {
   }
 
   /**
-   * Hands a delivery to the edge, now or with the next batch; `transient`: its body is only valid
-   * during this call (a shard's ring), so a held delivery keeps a copy.
+   * A delivery of this node's own shards, to the edge now or with the next batch; `transient`: its
+   * body is only valid during this call (a shard's ring), so a held delivery keeps a copy.
    */
-  deliver(d: ShardDelivery, transient: boolean): void {
-    this.#batcher.push(d, transient);
+  local(d: ShardDelivery, transient: boolean): void {
+    if (d.direct) this.#gaps.direct(d, transient);
+    else this.#gaps.local(d, transient);
   }
 
-  /** Hands every held delivery to the edge now: before a reply lets a client act on the room. */
-  flush(): void {
-    this.#batcher.flush();
+  /** A join was answered at `at`; `run` finishes it once what the room holds has gone first. */
+  joined(roomKey: string, at: JoinedAt, remote: boolean, run: () => void): void {
+    this.#gaps.joined(roomKey, at, remote, run);
+  }
+
+  /**
+   * Runs `run` once every delivery held for `roomKey` is at the edge: before a reply lets a client
+   * act on the room.
+   */
+  after(roomKey: string, run: () => void): void {
+    this.#gaps.after(roomKey, run);
+  }
+
+  /** The room has no local member any more: its offsets are no longer followed. */
+  forget(roomKey: string): void {
+    this.#gaps.forget(roomKey);
+  }
+
+  /** Every followed remote room asks its owner for its position (a lost last message). */
+  checkPositions(): void {
+    this.#gaps.check();
+  }
+
+  /** Where `roomKey` is here (its last offset handed to the edge), or null if not followed. */
+  position(roomKey: string): { readonly epoch: string; readonly offset: number } | null {
+    return this.#gaps.position(roomKey);
   }
 
   /** The edge failing on one delivery must not stop the rest of a batch or a read. */
@@ -123,21 +166,18 @@ export class RoomFanIn {
       return;
     }
     this.#o.counters.fanReceived += 1;
-    this.deliver(
-      {
-        roomKey,
-        offset: fan.offset,
-        epoch: fan.epoch,
-        ts: fan.ts,
-        ingressTs: fan.ingressTs,
-        // The sender's own connection is left out (echo: false) only by the node it is on.
-        connId: fan.senderNode === self ? fan.senderConn : 0,
-        echo: fan.echo,
-        direct: false,
-        body: fan.body,
-      },
-      false,
-    );
+    this.#gaps.remote({
+      roomKey,
+      offset: fan.offset,
+      epoch: fan.epoch,
+      ts: fan.ts,
+      ingressTs: fan.ingressTs,
+      // The sender's own connection is left out (echo: false) only by the node it is on.
+      connId: fan.senderNode === self ? fan.senderConn : 0,
+      echo: fan.echo,
+      direct: false,
+      body: fan.body,
+    });
   }
 
   #onDirect(err: Error | null, msg: Msg): void {
@@ -156,7 +196,7 @@ export class RoomFanIn {
       return;
     }
     this.#o.counters.directReceived += 1;
-    this.deliver(
+    this.#gaps.direct(
       {
         roomKey: roomKeyOf(direct.tenant, direct.room),
         offset: direct.offset,

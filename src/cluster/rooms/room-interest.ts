@@ -19,10 +19,18 @@ interface Entry {
 export class RoomInterest {
   readonly #rooms = new Map<string, Entry>();
   readonly #subscribe: (roomKey: string) => Subscription | null;
+  readonly #released: (roomKey: string) => void;
 
-  /** `subscribe` opens a room's fan-out subscription (null when the connection refused). */
-  constructor(subscribe: (roomKey: string) => Subscription | null) {
+  /**
+   * `subscribe` opens a room's fan-out subscription (null when the connection refused);
+   * `released` hears of a room that is of no interest any more.
+   */
+  constructor(
+    subscribe: (roomKey: string) => Subscription | null,
+    released: (roomKey: string) => void = () => {},
+  ) {
     this.#subscribe = subscribe;
+    this.#released = released;
   }
 
   /** Rooms of interest. */
@@ -52,6 +60,11 @@ export class RoomInterest {
 
   members(roomKey: string): number[] {
     return [...(this.#rooms.get(roomKey)?.members ?? [])];
+  }
+
+  /** How many local members the room has (joins in flight not counted). */
+  memberCount(roomKey: string): number {
+    return this.#rooms.get(roomKey)?.members.size ?? 0;
   }
 
   /** A join starts. */
@@ -115,6 +128,7 @@ export class RoomInterest {
     if (entry.members.size > 0 || entry.inflight > 0) return;
     unsubscribe(entry.sub);
     this.#rooms.delete(roomKey);
+    this.#released(roomKey);
   }
 }
 

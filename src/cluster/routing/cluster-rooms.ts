@@ -1,3 +1,4 @@
+import type { Status } from '@nats-io/transport-node';
 import {
   type HistoryAnswer,
   type HistoryQuery,
@@ -31,6 +32,14 @@ import type { MemberId } from '../wire/index.js';
 import { RoomRouter, unexpected } from './room-router.js';
 
 type State = 'idle' | 'running' | 'leaving' | 'closed';
+
+/**
+ * After the NATS connection comes back, each remote room of interest asks its owner for its
+ * position, this long after: an owner whose write failed in the outage reads its stream again
+ * and delivers what was stored anyway, and that fan-out can be lost while subscriptions return;
+ * with nothing after it, no later offset would show the gap.
+ */
+const POSITION_CHECKS_AFTER_RECONNECT_MS = [1_000, 5_000] as const;
 
 /**
  * The cluster's RoomGateway: any connection of any node joins and publishes to any room, and each
@@ -77,6 +86,8 @@ export class ClusterRooms implements RoomGateway {
   #ring: ClusterRing;
   #state: State = 'idle';
   #offMembership: (() => void) | null = null;
+  #status: AsyncIterable<Status> | null = null;
+  readonly #checkTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: ClusterRoomsOptions) {
     this.#o = resolveClusterRoomsOptions(options);
@@ -91,8 +102,12 @@ export class ClusterRooms implements RoomGateway {
       lingerMs: o.fanInLingerMs,
       log: o.log,
       counters: this.#counters,
+      fetch: (roomKey, query, done) => this.history(roomKey, query, done),
     });
-    this.#interest = new RoomInterest((roomKey) => this.#fanIn.subscribe(roomKey));
+    this.#interest = new RoomInterest(
+      (roomKey) => this.#fanIn.subscribe(roomKey),
+      (roomKey) => this.#fanIn.forget(roomKey),
+    );
     this.#requester = new RoomRequester(o.connection, o.requestTimeoutMs, o.log, this.#counters);
     this.#owner = new RoomOwner({
       connection: o.connection,
@@ -143,6 +158,7 @@ export class ClusterRooms implements RoomGateway {
     return {
       ...this.#counters,
       awaitingHandoff: this.#handoff.held,
+      gapFilling: this.#fanIn.filling,
       rooms: this.#interest.size,
       fanSubscriptions: this.#interest.subscriptions,
       proxies: this.#owner.proxies,
@@ -181,6 +197,7 @@ export class ClusterRooms implements RoomGateway {
       this.#owner.start();
       this.#fanIn.start();
       this.#handoff.start();
+      this.#watchStatus();
       await o.connection.flush();
     } catch (err) {
       await this.close();
@@ -209,6 +226,10 @@ export class ClusterRooms implements RoomGateway {
     this.#state = 'closed';
     this.#offMembership?.();
     this.#offMembership = null;
+    stopIterator(this.#status);
+    this.#status = null;
+    for (const timer of this.#checkTimers) clearTimeout(timer);
+    this.#checkTimers.clear();
     this.#router.close();
     this.#requester.close();
     this.#owner.close();
@@ -225,23 +246,42 @@ export class ClusterRooms implements RoomGateway {
     done: (error: Error | null, reply: JoinAnswer | null) => void,
   ): void {
     this.#interest.beginJoin(roomKey);
-    const finish = (error: Error | null, reply: JoinAnswer | null): void => {
-      // Messages the room ordered before this join reach the edge before the joiner subscribes.
-      this.#fanIn.flush();
-      this.#interest.end(roomKey, error === null ? connId : null);
-      done(error, reply);
-    };
+    const replayed = restore && since !== null && 'epoch' in since;
+    const finish =
+      (remote: boolean) =>
+      (error: Error | null, reply: JoinAnswer | null): void => {
+        if (error !== null || reply === null) {
+          this.#fanIn.after(roomKey, () => {
+            this.#interest.end(roomKey, null);
+            done(error, reply);
+          });
+          return;
+        }
+        // Messages the room ordered before this join reach the edge before the joiner subscribes,
+        // and so does what this node missed of them (the answer may show the room further on).
+        const at = {
+          epoch: reply.epoch,
+          offset: reply.offset,
+          replayed,
+          members: this.#interest.memberCount(roomKey),
+        };
+        this.#fanIn.joined(roomKey, at, remote, () => {
+          this.#interest.end(roomKey, connId);
+          done(null, reply);
+        });
+      };
     const request = { ...this.#origin(roomKey, connId), type: 'join', since, restore } as const;
+    const remote = finish(true);
     this.#router.route(roomKey, request, {
-      local: () => this.#o.local.join(roomKey, connId, since, restore, finish),
+      local: () => this.#o.local.join(roomKey, connId, since, restore, finish(false)),
       reply: (reply) => {
-        if (reply.type !== 'joined') return finish(unexpected(reply), null);
+        if (reply.type !== 'joined') return remote(unexpected(reply), null);
         const answer: JoinAnswer = reply.recovered
           ? { epoch: reply.epoch, offset: reply.offset }
           : { epoch: reply.epoch, offset: reply.offset, recovered: false };
-        finish(null, answer);
+        remote(null, answer);
       },
-      fail: (error) => finish(error, null),
+      fail: (error) => remote(error, null),
     });
   }
 
@@ -257,9 +297,10 @@ export class ClusterRooms implements RoomGateway {
     const finish = (error: Error | null, reply: unknown): void => {
       if (done === null) return;
       // Messages the room ordered before this leave still reach the leaver.
-      this.#fanIn.flush();
-      this.#interest.end(roomKey, null);
-      done(error, reply);
+      this.#fanIn.after(roomKey, () => {
+        this.#interest.end(roomKey, null);
+        done(error, reply);
+      });
     };
     const request = { ...this.#origin(roomKey, connId), type: 'leave' } as const;
     this.#router.route(roomKey, request, {
@@ -295,18 +336,17 @@ export class ClusterRooms implements RoomGateway {
           ingressTs,
           done === null
             ? null
-            : (error, reply) => {
-                this.#fanIn.flush();
-                done(error, reply);
-              },
+            : (error, reply) => this.#fanIn.after(roomKey, () => done(error, reply)),
         ),
       // A remote owner answers every publish (its NOT_OWNER answer drives the retry); a
       // fire-and-forget publish just ignores the answer.
       reply: (reply) => {
         if (done === null) return;
-        this.#fanIn.flush(); // the publisher's own message first, as without batching
-        if (reply.type === 'published') done(null, { id: reply.id, offset: reply.offset });
-        else done(unexpected(reply), null);
+        // The publisher's own message first, as without batching (or a gap fill).
+        this.#fanIn.after(roomKey, () => {
+          if (reply.type === 'published') done(null, { id: reply.id, offset: reply.offset });
+          else done(unexpected(reply), null);
+        });
       },
       fail: (error) => done?.(error, null),
     });
@@ -339,12 +379,12 @@ export class ClusterRooms implements RoomGateway {
       if (isProxyId(d.connId)) {
         if (serving) this.#owner.routeDirect(d);
       } else {
-        this.#fanIn.deliver(d, true);
+        this.#fanIn.local(d, true);
       }
       return;
     }
     if (serving) this.#owner.fanOut(d);
-    this.#fanIn.deliver(isProxyId(d.connId) ? { ...d, connId: 0 } : d, true);
+    this.#fanIn.local(isProxyId(d.connId) ? { ...d, connId: 0 } : d, true);
   }
 
   /**
@@ -353,6 +393,28 @@ export class ClusterRooms implements RoomGateway {
    */
   restoreRemote(match: (roomKey: string) => boolean): number {
     return this.#state === 'running' ? this.#owner.restore(match) : 0;
+  }
+
+  #watchStatus(): void {
+    const status = this.#o.connection.status();
+    this.#status = status;
+    void (async () => {
+      try {
+        for await (const s of status) if (s.type === 'reconnect') this.#checkLater();
+      } catch {
+        // the iterator ends with the connection; nothing is waiting on it
+      }
+    })();
+  }
+
+  #checkLater(): void {
+    for (const ms of POSITION_CHECKS_AFTER_RECONNECT_MS) {
+      const timer = setTimeout(() => {
+        this.#checkTimers.delete(timer);
+        if (this.#state === 'running' || this.#state === 'leaving') this.#fanIn.checkPositions();
+      }, ms);
+      this.#checkTimers.add(timer);
+    }
   }
 
   #owns(roomKey: string): boolean {
@@ -449,4 +511,10 @@ export class ClusterRooms implements RoomGateway {
       }
     }
   }
+}
+
+/** Ends a status iterator so that its loop finishes (the type hides `stop`, the object has it). */
+function stopIterator(iterable: AsyncIterable<Status> | null): void {
+  const stoppable = iterable as { stop?: unknown } | null;
+  if (stoppable !== null && typeof stoppable.stop === 'function') stoppable.stop();
 }
