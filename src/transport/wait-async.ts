@@ -52,7 +52,10 @@ export function sleepOnRing(
   }
   keepAlive.hold();
   return pending.then(() => {
-    Atomics.store(ctrl, flagIndex, 0);
+    // A sleep ended by a reset (the peer's side reopened in a new epoch) must not clear the flag
+    // a new sleeper of that epoch may have set already: its wake-up would be lost. A peer thread
+    // that died never gets here; an inline shard's old side does, a task after the reset.
+    if (Atomics.load(ctrl, CTRL_EPOCH) === epoch) Atomics.store(ctrl, flagIndex, 0);
     keepAlive.release();
   });
 }
