@@ -70,6 +70,7 @@ export function benchServerLabel(spec: BenchServerSpec): string {
 function kindLabel(spec: BenchServerSpec): string {
   switch (spec.kind) {
     case 'arqon':
+      if (spec.workers === 0) return 'ArqonBus (rooms in the edge thread)';
       return `ArqonBus (${spec.workers} shard worker${spec.workers === 1 ? '' : 's'}${
         spec.ringLingerMs === null ? '' : `, ring-linger-ms ${spec.ringLingerMs}`
       })`;
@@ -108,7 +109,7 @@ export function parseBenchServer(
     );
   const node = at === undefined || otherNode === null ? {} : { node: otherNode };
   const arqon = /^arqon-w(\d+)(?:-linger(\d+))?$/.exec(base);
-  if (arqon !== null && Number(arqon[1]) >= 1)
+  if (arqon !== null)
     return {
       kind: 'arqon',
       workers: Number(arqon[1]),

@@ -53,9 +53,9 @@ export const OPTION_TABLE = [
   {
     name: 'workers',
     kind: 'int',
-    min: 1,
+    min: 0,
     max: 256,
-    help: 'shard worker threads (default cores-1, at least 1)',
+    help: 'shard worker threads (default cores-1, at least 1); 0 runs the rooms in the edge thread',
   },
   {
     name: 'dev',

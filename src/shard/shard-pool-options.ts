@@ -20,6 +20,7 @@ export const DEFAULT_RING_LINGER_MS = 1;
 export const DEFAULT_MAX_ROOMS_PER_SHARD = 1_000_000;
 
 export interface ShardPoolOptions {
+  /** Shard worker threads; 0 runs one shard in the edge's own thread (InlineShard). */
   readonly workers: number;
   readonly nodeId: string;
   readonly onDelivery: (delivery: ShardDelivery) => void;
@@ -43,7 +44,9 @@ export interface ShardPoolOptions {
 }
 
 export interface ResolvedShardPoolOptions {
-  readonly workers: number;
+  /** Shards (at least 1), and whether the one shard of `workers: 0` runs in the edge's thread. */
+  readonly shards: number;
+  readonly inline: boolean;
   readonly nodeId: string;
   readonly onDelivery: (delivery: ShardDelivery) => void;
   readonly onEvent: (event: ShardPoolEvent) => void;
@@ -72,6 +75,10 @@ function integer(name: string, value: number | undefined, fallback: number, min:
   return v;
 }
 
+function shardCount(workers: number): { shards: number; inline: boolean } {
+  return workers === 0 ? { shards: 1, inline: true } : { shards: workers, inline: false };
+}
+
 export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShardPoolOptions {
   if (typeof options.nodeId !== 'string' || options.nodeId.length === 0) {
     throw new ShardError('ARQ_ERR_SHARD_OPTIONS', 'options.nodeId must be a non-empty string');
@@ -80,7 +87,7 @@ export function resolveShardPoolOptions(options: ShardPoolOptions): ResolvedShar
     throw new ShardError('ARQ_ERR_SHARD_OPTIONS', 'options.onDelivery must be a function');
   }
   return {
-    workers: integer('workers', options.workers, 1, 1),
+    ...shardCount(integer('workers', options.workers, 1, 0)),
     nodeId: options.nodeId,
     onDelivery: options.onDelivery,
     onEvent: options.onEvent ?? (() => {}),

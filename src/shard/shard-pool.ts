@@ -7,6 +7,7 @@ import {
 } from '../../supervision/index.js';
 import { isShardPolicyMessage, type PolicyDeployment, type RunnerPolicy } from '../policy/index.js';
 import { EnvelopeKind, type RingRecord } from '../transport/index.js';
+import { InlineShard } from './inline-shard.js';
 import { RoomKeyBytes } from './room-key-bytes.js';
 import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
@@ -80,9 +81,9 @@ export class ShardPool implements Child {
   constructor(options: ShardPoolOptions) {
     this.#options = resolveShardPoolOptions(options);
     const o = this.#options;
-    this.#placement = new ShardPlacement(o.workers);
+    this.#placement = new ShardPlacement(o.shards);
     this.#slots = Array.from(
-      { length: o.workers },
+      { length: o.shards },
       (_, index) =>
         new ShardSlot({
           index,
@@ -374,6 +375,12 @@ export class ShardPool implements Child {
     // It starts with the current set (workerData), so it holds it once it is ready.
     this.#deployed.set(slot.index, this.#deployment?.seq ?? 0);
     this.#emit({ type: 'shard-started', shard: slot.index, restart });
+    if (o.inline) {
+      const shard = await InlineShard.start(data, (message) => this.#onShardMessage(slot, message));
+      slot.attach(shard);
+      this.#watchExit(slot, shard);
+      return shard;
+    }
     const child = await workerThreadChild({
       filename: SHARD_WORKER_URL,
       workerData: data,
@@ -384,13 +391,17 @@ export class ShardPool implements Child {
         worker.on('message', (message: unknown) => this.#onShardMessage(slot, message));
       },
     })();
+    this.#watchExit(slot, child);
+    return child;
+  }
+
+  #watchExit(slot: ShardSlot, child: Child): void {
     void child.exited.then((reason) => {
       slot.detach();
       this.#settleDeploys();
       if (!this.#stopping)
         this.#emit({ type: 'shard-exited', shard: slot.index, reason: describeExit(reason) });
     });
-    return child;
   }
 
   #onRecord(slot: ShardSlot, record: RingRecord): void {

@@ -1,4 +1,3 @@
-import type { Worker } from 'node:worker_threads';
 import {
   allocateRingPair,
   type EnvelopeHeader,
@@ -7,6 +6,7 @@ import {
   type RingRecord,
   ThreadChannel,
 } from '../transport/index.js';
+import type { ShardThread } from './inline-shard.js';
 import { ShardError, ShardReplyError } from './shard-error.js';
 import { decodeJson, FLAG_ERROR } from './shard-wire.js';
 
@@ -63,7 +63,7 @@ export class ShardSlot {
     correlationId: 0,
     value: 0,
   };
-  #worker: Worker | null = null;
+  #worker: ShardThread | null = null;
   #starts = 0;
 
   constructor(options: ShardSlotOptions) {
@@ -87,14 +87,14 @@ export class ShardSlot {
   get pendingCount(): number {
     return this.#pending.size;
   }
-  get worker(): Worker | null {
+  get worker(): ShardThread | null {
     return this.#worker;
   }
   get starts(): number {
     return this.#starts;
   }
 
-  attach(worker: Worker): void {
+  attach(worker: ShardThread): void {
     this.#worker = worker;
     this.#starts++;
   }

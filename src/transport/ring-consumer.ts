@@ -14,7 +14,7 @@ import {
   openRingViews,
 } from './ring-layout.js';
 import { type RingRecord, RingRecordView } from './ring-record.js';
-import { LoopKeepAlive, sleepOnRing } from './wait-async.js';
+import { LoopKeepAlive, notifyRing, openedRingEnd, sleepOnRing } from './wait-async.js';
 
 export type RingRecordHandler = (record: RingRecord) => void;
 
@@ -40,6 +40,7 @@ export class RingConsumer {
   #notifyCount = 0;
 
   constructor(buffer: SharedArrayBuffer) {
+    openedRingEnd(buffer);
     const views = openRingViews(buffer);
     this.#ctrl = views.ctrl;
     this.#u16 = views.u16;
@@ -153,7 +154,7 @@ export class RingConsumer {
 
   /** Settles this consumer's pending waitForData now (it re-checks; used to stop a receive loop). */
   wake(): void {
-    Atomics.notify(this.#ctrl, CTRL_WRITE_INDEX);
+    notifyRing(this.#ctrl, CTRL_WRITE_INDEX);
   }
 
   #publish(read: number): void {
@@ -162,7 +163,7 @@ export class RingConsumer {
     const ctrl = this.#ctrl;
     Atomics.store(ctrl, CTRL_READ_INDEX, read);
     if (Atomics.load(ctrl, CTRL_PRODUCER_WAITING) !== 0) {
-      Atomics.notify(ctrl, CTRL_READ_INDEX);
+      notifyRing(ctrl, CTRL_READ_INDEX);
       this.#notifyCount++;
     }
   }

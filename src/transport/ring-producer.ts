@@ -20,7 +20,7 @@ import {
   CTRL_WRITE_INDEX,
   openRingViews,
 } from './ring-layout.js';
-import { LoopKeepAlive, sleepOnRing } from './wait-async.js';
+import { LoopKeepAlive, notifyRing, openedRingEnd, sleepOnRing } from './wait-async.js';
 
 /**
  * The writing end of an SpscRing. Exactly one thread may hold a producer for a given ring at a time.
@@ -52,6 +52,7 @@ export class RingProducer {
   #notifyCount = 0;
 
   constructor(buffer: SharedArrayBuffer) {
+    openedRingEnd(buffer);
     const views = openRingViews(buffer);
     this.#ctrl = views.ctrl;
     this.#bytes = views.bytes;
@@ -177,7 +178,7 @@ export class RingProducer {
     Atomics.store(ctrl, CTRL_WRITE_INDEX, write);
     this.#published = write;
     if (Atomics.load(ctrl, CTRL_CONSUMER_WAITING) !== 0) {
-      Atomics.notify(ctrl, CTRL_WRITE_INDEX);
+      notifyRing(ctrl, CTRL_WRITE_INDEX);
       this.#notifyCount++;
     }
   }
@@ -211,7 +212,7 @@ export class RingProducer {
 
   /** Settles this producer's pending waitForSpace now (it re-checks; used to stop a send pump). */
   wake(): void {
-    Atomics.notify(this.#ctrl, CTRL_READ_INDEX);
+    notifyRing(this.#ctrl, CTRL_READ_INDEX);
   }
 
   /** Follows a reset: the indices are zero again and what this side had not published is gone. */

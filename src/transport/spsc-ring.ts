@@ -21,6 +21,7 @@ import {
   RING_MAGIC,
 } from './ring-layout.js';
 import { RingProducer } from './ring-producer.js';
+import { notifyRing } from './wait-async.js';
 
 export interface SpscRingOptions {
   /**
@@ -145,8 +146,8 @@ export class SpscRing {
     Atomics.store(ctrl, CTRL_PRODUCER_WAITING, 0);
     Atomics.store(ctrl, CTRL_CONSUMER_WAITING, 0);
     Atomics.store(ctrl, CTRL_EPOCH, epoch);
-    Atomics.notify(ctrl, CTRL_WRITE_INDEX);
-    Atomics.notify(ctrl, CTRL_READ_INDEX);
+    notifyRing(ctrl, CTRL_WRITE_INDEX);
+    notifyRing(ctrl, CTRL_READ_INDEX);
     return epoch;
   }
 }

@@ -73,6 +73,7 @@ export class ThreadChannel {
   #pumping = false;
   #receiving = false;
   #closed = false;
+  #abandoned = false;
 
   /** Opens `side` of a pair made by allocateRingPair (received, e.g., in workerData). */
   static open(
@@ -150,7 +151,10 @@ export class ThreadChannel {
    * never carry, ARQ_ERR_RING_FULL when the queue would pass maxQueuedBytes (nothing is queued then).
    */
   send(header: EnvelopeHeader, key: Uint8Array, payload: Uint8Array): void {
-    if (this.#closed) throw new TransportError('ARQ_ERR_RING_STATE', 'send on a closed channel');
+    if (this.#closed) {
+      if (this.#abandoned) return;
+      throw new TransportError('ARQ_ERR_RING_STATE', 'send on a closed channel');
+    }
     if (this.#queue.length === 0 && this.#producer.tryWrite(header, key, payload)) {
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
@@ -260,6 +264,16 @@ export class ThreadChannel {
     const discardedQueued = this.#queue.clear();
     this.#settleDrained();
     return { epoch, discardedQueued };
+  }
+
+  /**
+   * Closes for an owner torn down as a terminated thread would be (an inline shard killed): what
+   * its parts still send is dropped, as a dead thread's writes would never arrive, instead of
+   * thrown at them. The peer resets the rings next.
+   */
+  abandon(): number {
+    this.#abandoned = true;
+    return this.close();
   }
 
   /** Stops receive() and the send pump; returns how many queued envelopes were dropped. */

@@ -25,6 +25,43 @@ export function waitWhileEqual(
   return result.async ? result.value : null;
 }
 
+/*
+ * A ring whose two ends one thread holds (an inline shard's rings, both opened in the edge's thread)
+ * needs no Atomics at all to wake a side: the sleeper is this thread's own promise, resolved by the
+ * notify. Atomics.notify would post a task to this same thread and wake its loop for it, which at a
+ * few publishes per millisecond costs more than the publish. Per thread (module state is).
+ */
+const endsOpened = new WeakMap<SharedArrayBuffer, number>();
+const localSleepers = new WeakMap<SharedArrayBuffer, Map<number, () => void>>();
+
+/** A producer or consumer of the ring in `buffer` was made in this thread. */
+export function openedRingEnd(buffer: SharedArrayBuffer): void {
+  endsOpened.set(buffer, (endsOpened.get(buffer) ?? 0) + 1);
+}
+
+/** Wakes whoever sleeps on `ctrl[index]`: this thread's own sleeper directly, else by Atomics. */
+export function notifyRing(ctrl: Int32Array, index: number): void {
+  const sleepers = localSleepers.get(ctrl.buffer as SharedArrayBuffer);
+  const wake = sleepers?.get(index);
+  if (wake !== undefined) {
+    sleepers?.delete(index);
+    wake();
+    return;
+  }
+  Atomics.notify(ctrl, index);
+}
+
+function sleepLocally(ctrl: Int32Array, index: number): Promise<unknown> {
+  const buffer = ctrl.buffer as SharedArrayBuffer;
+  let sleepers = localSleepers.get(buffer);
+  if (sleepers === undefined) {
+    sleepers = new Map();
+    localSleepers.set(buffer, sleepers);
+  }
+  const map = sleepers;
+  return new Promise<void>((resolve) => map.set(index, resolve));
+}
+
 /**
  * One side's sleep on a ring: announces it in `flagIndex` (so the peer knows to notify), re-checks
  * that `ctrl[indexIndex]` still equals `value` and the epoch is still `epoch` (the announce-then-
@@ -42,9 +79,12 @@ export function sleepOnRing(
   keepAlive: LoopKeepAlive,
 ): Promise<void> | null {
   Atomics.store(ctrl, flagIndex, 1);
+  const sameThread = (endsOpened.get(ctrl.buffer as SharedArrayBuffer) ?? 0) >= 2;
   const pending =
     Atomics.load(ctrl, indexIndex) === value && Atomics.load(ctrl, CTRL_EPOCH) === epoch
-      ? waitWhileEqual(ctrl, indexIndex, value)
+      ? sameThread
+        ? sleepLocally(ctrl, indexIndex)
+        : waitWhileEqual(ctrl, indexIndex, value)
       : null;
   if (pending === null) {
     Atomics.store(ctrl, flagIndex, 0);
@@ -52,7 +92,10 @@ export function sleepOnRing(
   }
   keepAlive.hold();
   return pending.then(() => {
-    Atomics.store(ctrl, flagIndex, 0);
+    // A sleep ended by a reset (the peer's side reopened in a new epoch) must not clear the flag
+    // a new sleeper of that epoch may have set already: its wake-up would be lost. A peer thread
+    // that died never gets here; an inline shard's old side does, a task after the reset.
+    if (Atomics.load(ctrl, CTRL_EPOCH) === epoch) Atomics.store(ctrl, flagIndex, 0);
     keepAlive.release();
   });
 }

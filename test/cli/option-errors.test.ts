@@ -78,7 +78,7 @@ const BAD: Readonly<Record<OptionName, BadCase>> = {
   'history-max-age': { value: '1h', says: /must be an integer, got "1h"/ },
   'history-max-bytes': { value: '4294967296', says: /must be <= 4294967295/ },
   'node-id': { value: '', via: 'flag', says: /must not be empty/ },
-  workers: { value: '0', says: /must be >= 1, got 0/ },
+  workers: { value: '-1', says: /must be >= 0, got -1/ },
   dev: { value: 'maybe', says: /must be true or false, got "maybe"/ },
   'jwt-secret': { value: 'short', says: /must be at least 32 bytes for HS256, got 5/ },
   'jwt-public-key': {

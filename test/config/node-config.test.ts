@@ -67,8 +67,9 @@ t.test('config - bad values name the option and the source', async (t) => {
   t.throws(() => resolveNodeConfig({ flags: { 'ring-linger-ms': '5000' } }), {
     message: 'option ring-linger-ms (from flag --ring-linger-ms): must be <= 1000, got 5000',
   });
-  t.throws(() => resolveNodeConfig({ flags: { workers: '0' } }), {
-    message: /workers \(from flag --workers\): must be >= 1/,
+  t.equal(resolveNodeConfig({ flags: { workers: '0' } }).workers, 0, '0: rooms in the edge thread');
+  t.throws(() => resolveNodeConfig({ flags: { workers: '-1' } }), {
+    message: /workers \(from flag --workers\): must be >= 0/,
   });
   for (const text of ['', '1e3', '0x10', '12abc', '1.5']) {
     t.throws(

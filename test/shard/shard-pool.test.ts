@@ -285,3 +285,47 @@ t.test('shard pool - an import replaces an out-of-date room of the same key', as
 });
 
 type RoomStateLike = Parameters<ShardPool['importRoom']>[1];
+
+t.test(
+  'shard pool - workers 0: one shard in this thread, ordered and delivered once',
+  async (t) => {
+    const { pool, deliveries } = harness({ workers: 0 });
+    await pool.start();
+    t.teardown(() => pool.close());
+    t.equal(pool.workers, 1, 'one shard');
+    const joined = await join(pool, 't1/lobby', 7, null);
+    const offsets = [];
+    for (let i = 0; i < 50; i++)
+      offsets.push((await publish(pool, 't1/lobby', 7, `m${i}`, true)).offset);
+    t.same(
+      offsets,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
+    await until('deliveries', () => deliveries.length === 50);
+    t.same(
+      deliveries.map((d) => d.body),
+      Array.from({ length: 50 }, (_, i) => `m${i}`),
+    );
+    const rejoin = await join(pool, 't1/lobby', 8, { epoch: joined.epoch, offset: 48 });
+    t.match(rejoin, { epoch: joined.epoch, offset: 50 });
+  },
+);
+
+t.test('shard pool - workers 0: a crash or a kill of the inline shard restarts it', async (t) => {
+  const { pool, events } = harness({ workers: 0 });
+  await pool.start();
+  t.teardown(() => pool.close());
+  const before = await join(pool, 't1/a', 1, null);
+  pool.crashShard(0, 'inline test');
+  await until('restart', () => events.some((e) => e.type === 'shard-started' && e.restart));
+  t.match(
+    events.find((e) => e.type === 'shard-exited'),
+    { reason: /crash requested: inline test/ },
+  );
+  const after = await join(pool, 't1/a', 1, null);
+  t.not(after.epoch, before.epoch, 'the room starts afresh, as after a thread died');
+  const starts = pool.starts;
+  t.ok(pool.killShard(0));
+  await until('restart after kill', () => pool.starts > starts);
+  t.match(await publish(pool, 't1/b', 1, 'x', true), { offset: 1 });
+});

@@ -353,3 +353,31 @@ t.test(
     t.ok(quiet.notifies >= 25, `each envelope woke the receiver (${quiet.notifies} of 30)`);
   },
 );
+
+t.test('thread-channel - after close a send throws; after abandon it is dropped', async (t) => {
+  const header = {
+    kind: EnvelopeKind.Publish,
+    flags: 0,
+    connId: 1,
+    roomId: 0,
+    correlationId: 0,
+    value: 0,
+  };
+  const closed = ThreadChannel.open(allocateRingPair(), 'shard');
+  closed.close();
+  t.throws(() => closed.send(header, EMPTY, EMPTY), { code: 'ARQ_ERR_RING_STATE' });
+  const pair = allocateRingPair();
+  const edge = ThreadChannel.open(pair, 'edge');
+  const shard = ThreadChannel.open(pair, 'shard');
+  shard.send(header, EMPTY, new Uint8Array([1]));
+  shard.flush();
+  shard.abandon();
+  t.doesNotThrow(() => shard.send(header, EMPTY, new Uint8Array([2])), 'dropped, not thrown');
+  const seen: number[] = [];
+  t.equal(
+    edge.drainAvailable((record) => seen.push(record.payload[0] ?? -1)),
+    1,
+  );
+  t.same(seen, [1], 'what it sent before abandon arrives; nothing after');
+  edge.close();
+});

@@ -50,7 +50,7 @@ t.test('bench servers - bad names and a missing --other-node are option errors',
   optionError('arqon-w1@other', null, /--other-node PATH/);
   optionError('arqon-w1@node22', other, /the only suffix is @other/);
   optionError('nginx', other, /unknown server "nginx"/);
-  optionError('arqon-w0', other, /unknown server/);
+  optionError('arqon-wx', other, /unknown server/);
 });
 
 t.test('bench servers - benchNodeAt asks the binary its version', async (t) => {
