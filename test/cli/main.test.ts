@@ -47,7 +47,7 @@ t.test('cli - usage errors exit 2 and name what is wrong', async (t) => {
     [['start', '--bogus'], {}, /--bogus/],
     [['start', '--port'], {}, /--port/],
     [['start', '--port', 'abc', `--jwt-secret=${newSecret()}`], {}, /port/],
-    [['start', '--workers', '0', `--jwt-secret=${newSecret()}`], {}, /workers/],
+    [['start', '--workers', '-1', `--jwt-secret=${newSecret()}`], {}, /workers/],
     [['start', '--port', '0'], {}, /jwt-secret/],
     [['frobnicate'], {}, /unknown command frobnicate/],
   ];
