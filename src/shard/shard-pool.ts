@@ -57,6 +57,13 @@ export interface PublishReply {
  * (a new epoch), requests it never answered fail with ARQ_ERR_SHARD_DOWN, and a `shard-started`
  * event with restart=true tells the edge to re-join the members of its rooms (which restarts them).
  */
+/**
+ * An inline shard's inbound ring is never polled on a timer: the edge's flush wakes it by resolving
+ * a promise in this same thread, which costs less than a timer and adds no period of latency (a
+ * busy ring polled every ring-linger-ms held each publish up to a millisecond in the hot room).
+ */
+const INLINE_LINGER_MS = 0;
+
 export class ShardPool implements Child {
   readonly #options: ResolvedShardPoolOptions;
   readonly #placement: ShardPlacement;
@@ -366,7 +373,7 @@ export class ShardPool implements Child {
       node: o.nodeId,
       pair: slot.pair,
       roomIdleMs: o.roomIdleMs,
-      lingerMs: o.ringLingerMs,
+      lingerMs: o.inline ? INLINE_LINGER_MS : o.ringLingerMs,
       maxRooms: o.maxRoomsPerShard,
       policyLimits: o.policyLimits,
       policies: this.#deployment,

@@ -29,7 +29,10 @@ export function waitWhileEqual(
  * A ring whose two ends one thread holds (an inline shard's rings, both opened in the edge's thread)
  * needs no Atomics at all to wake a side: the sleeper is this thread's own promise, resolved by the
  * notify. Atomics.notify would post a task to this same thread and wake its loop for it, which at a
- * few publishes per millisecond costs more than the publish. Per thread (module state is).
+ * few publishes per millisecond costs more than the publish. The sleeper goes on at the loop's
+ * next check phase (setImmediate), not in a microtask: what every socket sent in one poll of the
+ * loop is then taken in one drain, at no timer's delay (against a microtask per publish, and a
+ * 1 ms poll, both measured in bench/RESULTS.md, "inline rings"). Per thread (module state is).
  */
 const endsOpened = new WeakMap<SharedArrayBuffer, number>();
 const localSleepers = new WeakMap<SharedArrayBuffer, Map<number, () => void>>();
@@ -59,7 +62,7 @@ function sleepLocally(ctrl: Int32Array, index: number): Promise<unknown> {
     localSleepers.set(buffer, sleepers);
   }
   const map = sleepers;
-  return new Promise<void>((resolve) => map.set(index, resolve));
+  return new Promise<void>((resolve) => map.set(index, () => setImmediate(resolve)));
 }
 
 /**
