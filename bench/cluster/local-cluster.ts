@@ -78,6 +78,11 @@ export class LocalCluster {
     return this.#nodes.map((n) => n.pid);
   }
 
+  /** The HTTP and WebSocket port of each node. */
+  get ports(): readonly number[] {
+    return this.#nodes.map((n) => n.port);
+  }
+
   /** `ws://host:port` of each node. */
   get urls(): readonly string[] {
     return this.#nodes.map((n) => `ws://${BENCH_HOST}:${n.port}`);

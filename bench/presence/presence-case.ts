@@ -1,17 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  BENCH_HOST,
-  BENCH_TENANT,
-  BenchError,
-  GeneratorHandle,
-  type NodeMemory,
-  readNodeMemory,
-  readVmRssBytes,
-  startBenchServer,
-  stopGenerators,
-} from '../lib/index.js';
+import { BENCH_TENANT, BenchError, GeneratorHandle, stopGenerators } from '../lib/index.js';
 import type { PresenceCommand, PresenceReport } from './presence-messages.js';
+import { PresenceNodes } from './presence-nodes.js';
 
 /** Sockets per generator process: far below the 20,000 fds a process may hold. */
 export const MEMBERS_PER_GENERATOR = 5_000;
@@ -34,6 +25,8 @@ const ROOM = 'big';
 
 export interface PresenceCaseOptions {
   readonly members: number;
+  /** 1: one standalone node; more: a local cluster, members spread evenly over its nodes. */
+  readonly nodes: number;
   /** `--presence-coalesce-ms` of the node. */
   readonly coalesceMs: number;
   /** Give up waiting for convergence after this long from the first join. */
@@ -44,6 +37,7 @@ export interface PresenceCaseOptions {
 
 export interface PresenceResult {
   readonly members: number;
+  readonly nodes: number;
   readonly coalesceMs: number;
   /** Seconds from the first join sent to the last join confirmed. */
   readonly joinS: number;
@@ -69,24 +63,28 @@ export interface PresenceResult {
 
 type Generator = GeneratorHandle<PresenceCommand, PresenceReport>;
 
-function jsBytes(memory: NodeMemory): number {
-  return memory.heapUsedBytes + memory.externalBytes;
-}
-
-/** One node (1 shard worker), `members` joining one presence room, then one late joiner. */
+/**
+ * Node(s) with 1 shard worker each, `members` joining one presence room, then one late joiner (on
+ * the first node). On a cluster generator g's members join node g mod nodes, so every node has a
+ * share of the room and learns the others' members by gossip.
+ */
 export async function runPresenceCase(options: PresenceCaseOptions): Promise<PresenceResult> {
   const { members, coalesceMs, log } = options;
-  const server = await startBenchServer(
-    { kind: 'arqon', workers: 1, ringLingerMs: null },
-    { secret: options.secret, arqonArgs: ['--presence-coalesce-ms', String(coalesceMs)] },
-  );
+  const nodes = await PresenceNodes.start({
+    nodes: options.nodes,
+    coalesceMs,
+    secret: options.secret,
+    log,
+  });
   const generators: Generator[] = [];
   try {
     await sleep(BASELINE_SETTLE_MS);
-    const rssBefore = readVmRssBytes(server.pid);
-    const jsBefore = jsBytes(await readNodeMemory(BENCH_HOST, server.port));
+    const rssBefore = nodes.rssBytes();
+    const jsBefore = await nodes.jsBytes();
     const script = fileURLToPath(new URL('./presence-generator.js', import.meta.url));
-    for (let first = 0; first < members; first += MEMBERS_PER_GENERATOR) {
+    const generatorCount = Math.max(Math.ceil(members / MEMBERS_PER_GENERATOR), nodes.count);
+    const perGenerator = Math.ceil(members / generatorCount);
+    for (let first = 0; first < members; first += perGenerator) {
       const g = generators.length;
       const generator = GeneratorHandle.fork<PresenceCommand, PresenceReport>(
         script,
@@ -95,13 +93,13 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
       generators.push(generator);
       generator.send({
         type: 'setup',
-        url: `ws://${BENCH_HOST}:${server.port}`,
+        url: nodes.url(g),
         secret: options.secret,
         tenant: BENCH_TENANT,
         room: ROOM,
         localAddress: `127.0.0.${FIRST_SOURCE_OCTET + g}`,
         firstIndex: first,
-        count: Math.min(MEMBERS_PER_GENERATOR, members - first),
+        count: Math.min(perGenerator, members - first),
         sampleEvery: SAMPLE_EVERY,
         target: members,
         concurrency: CONNECT_CONCURRENCY,
@@ -129,10 +127,10 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
     // Frames still in flight once converged (leaves of nobody, none expected) would be late ones.
     await sleep(POLL_MS * 4);
     statuses = await status();
-    const rssAfter = readVmRssBytes(server.pid);
+    const rssAfter = nodes.rssBytes();
     await sleep(RSS_SETTLE_MS);
-    const rssSettled = readVmRssBytes(server.pid);
-    const jsSettled = jsBytes(await readNodeMemory(BENCH_HOST, server.port));
+    const rssSettled = nodes.rssBytes();
+    const jsSettled = await nodes.jsBytes();
     const open = statuses.reduce((n, s) => n + s.open, 0);
     if (open !== members)
       throw new BenchError(
@@ -147,6 +145,7 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
     const late = await generators[0]!.next('late', REPORT_TIMEOUT_MS);
     return {
       members,
+      nodes: nodes.count,
       coalesceMs,
       joinS: (lastJoinedAt - firstJoinAt) / 1000,
       convergeS: converged ? (convergedAt - firstJoinAt) / 1000 : null,
@@ -165,7 +164,6 @@ export async function runPresenceCase(options: PresenceCaseOptions): Promise<Pre
     };
   } finally {
     await stopGenerators(generators, REPORT_TIMEOUT_MS);
-    const code = await server.stop();
-    if (code !== 0 && code !== null) log(`  node exited with ${code}:\n${server.outputTail}`);
+    await nodes.stop();
   }
 }

@@ -8,6 +8,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
   return markdownTable(
     [
       'members',
+      'nodes',
       'coalesce ms',
       'all joined s',
       'converged s',
@@ -22,6 +23,7 @@ export function presenceTable(results: readonly PresenceResult[]): string {
     ],
     results.map((r) => [
       String(r.members),
+      String(r.nodes),
       String(r.coalesceMs),
       r.joinS.toFixed(1),
       r.convergeS === null ? 'not converged' : r.convergeS.toFixed(1),
