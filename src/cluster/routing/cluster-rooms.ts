@@ -1,21 +1,15 @@
-import type { Status } from '@nats-io/transport-node';
-import {
-  type HistoryAnswer,
-  type HistoryQuery,
-  type JoinAnswer,
-  type PublishAnswer,
-  type ResumeFrom,
-  type RoomGateway,
-  roomOfKey,
-  tenantOfKey,
+import type {
+  HistoryAnswer,
+  HistoryQuery,
+  JoinAnswer,
+  PublishAnswer,
+  ResumeFrom,
+  RoomGateway,
 } from '../../../actors/index.js';
 import type { ShardDelivery } from '../../shard/index.js';
 import { ClusterError } from '../base/index.js';
 import { RoomHandoff } from '../handoff/index.js';
-import type { MembershipEvent } from '../membership/index.js';
-import { ClusterRing, ownerMove } from '../membership/index.js';
 import {
-  type ClusterRoomsEvent,
   type ClusterRoomsListener,
   type ClusterRoomsOptions,
   type ClusterRoomsStats,
@@ -29,17 +23,12 @@ import {
   resolveClusterRoomsOptions,
 } from '../rooms/index.js';
 import type { MemberId } from '../wire/index.js';
-import { RoomRouter, unexpected } from './room-router.js';
+import { OwnerChanges } from './owner-changes.js';
+import { ReconnectChecks } from './reconnect-checks.js';
+import { RoomCalls } from './room-calls.js';
+import { RoomRouter } from './room-router.js';
 
 type State = 'idle' | 'running' | 'leaving' | 'closed';
-
-/**
- * After the NATS connection comes back, each remote room of interest asks its owner for its
- * position, this long after: an owner whose write failed in the outage reads its stream again
- * and delivers what was stored anyway, and that fan-out can be lost while subscriptions return;
- * with nothing after it, no later offset would show the gap.
- */
-const POSITION_CHECKS_AFTER_RECONNECT_MS = [1_000, 5_000] as const;
 
 /**
  * The cluster's RoomGateway: any connection of any node joins and publishes to any room, and each
@@ -76,25 +65,22 @@ export class ClusterRooms implements RoomGateway {
   readonly #o: ResolvedClusterRoomsOptions;
   readonly #self: MemberId;
   readonly #counters = newRoomRouteCounters();
-  readonly #listeners = new Set<ClusterRoomsListener>();
   readonly #interest: RoomInterest;
   readonly #fanIn: RoomFanIn;
   readonly #requester: RoomRequester;
   readonly #owner: RoomOwner;
   readonly #router: RoomRouter;
   readonly #handoff: RoomHandoff;
-  #ring: ClusterRing;
+  readonly #owners: OwnerChanges;
+  readonly #calls: RoomCalls;
+  readonly #reconnect: ReconnectChecks;
   #state: State = 'idle';
-  #offMembership: (() => void) | null = null;
-  #status: AsyncIterable<Status> | null = null;
-  readonly #checkTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(options: ClusterRoomsOptions) {
     this.#o = resolveClusterRoomsOptions(options);
     const o = this.#o;
     this.#self = o.membership.self;
     const self = this.#self.node;
-    this.#ring = new ClusterRing([self]);
     this.#fanIn = new RoomFanIn({
       connection: o.connection,
       self,
@@ -118,13 +104,14 @@ export class ClusterRooms implements RoomGateway {
       log: o.log,
       counters: this.#counters,
     });
+    // The ring lives in #owners, made below: these callbacks read it only once requests come.
     this.#handoff = new RoomHandoff({
       connection: o.connection,
       membership: o.membership,
       local: o.local,
       owner: this.#owner,
       interest: this.#interest,
-      ring: () => this.#ring,
+      ring: () => this.#owners.ring,
       owns: (roomKey) => this.#owns(roomKey),
       leaving: () => this.#state === 'leaving',
       timeoutMs: o.handoffTimeoutMs,
@@ -134,14 +121,36 @@ export class ClusterRooms implements RoomGateway {
     });
     this.#router = new RoomRouter({
       self,
-      ring: () => this.#ring,
-      open: () => this.#state === 'running' || this.#state === 'leaving',
+      ring: () => this.#owners.ring,
+      open: () => this.#serving(),
       requester: this.#requester,
       interest: this.#interest,
       handoff: this.#handoff,
       retryMs: o.notOwnerRetryMs,
       timeoutMs: o.requestTimeoutMs,
       counters: this.#counters,
+    });
+    this.#owners = new OwnerChanges({
+      self: this.#self,
+      membership: o.membership,
+      interest: this.#interest,
+      owner: this.#owner,
+      handoff: this.#handoff,
+      open: () => this.#serving(),
+      leaving: () => this.#state === 'leaving',
+      log: o.log,
+    });
+    this.#calls = new RoomCalls({
+      self: this.#self,
+      local: o.local,
+      router: this.#router,
+      interest: this.#interest,
+      fanIn: this.#fanIn,
+    });
+    this.#reconnect = new ReconnectChecks({
+      connection: o.connection,
+      active: () => this.#serving(),
+      check: () => this.#fanIn.checkPositions(),
     });
   }
 
@@ -151,7 +160,7 @@ export class ClusterRooms implements RoomGateway {
 
   /** The room's owner by this node's current ring. */
   ownerOf(roomKey: string): string {
-    return this.#ring.ownerOf(roomKey);
+    return this.#owners.ring.ownerOf(roomKey);
   }
 
   stats(): ClusterRoomsStats {
@@ -173,11 +182,7 @@ export class ClusterRooms implements RoomGateway {
 
   /** Adds a listener; returns the function that removes it. */
   on(listener: ClusterRoomsListener): () => void {
-    if (typeof listener !== 'function') {
-      throw new ClusterError('ARQ_ERR_CLUSTER_OPTIONS', 'listener must be a function');
-    }
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#owners.on(listener);
   }
 
   /** Subscribes (owner requests, replies, replays, hand-offs) and follows the membership. */
@@ -190,14 +195,13 @@ export class ClusterRooms implements RoomGateway {
     }
     const o = this.#o;
     this.#state = 'running';
-    this.#ring = new ClusterRing(o.membership.nodes());
-    this.#offMembership = o.membership.on((event) => this.#onMembership(event));
+    this.#owners.start();
     try {
       this.#requester.start();
       this.#owner.start();
       this.#fanIn.start();
       this.#handoff.start();
-      this.#watchStatus();
+      this.#reconnect.start();
       await o.connection.flush();
     } catch (err) {
       await this.close();
@@ -216,7 +220,7 @@ export class ClusterRooms implements RoomGateway {
     if (this.#state !== 'running') return;
     if (!this.#o.membership.nodes().some((node) => node !== this.#self.node)) return;
     this.#state = 'leaving';
-    this.#reRing();
+    this.#owners.reRing();
     await this.#handoff.idle(this.#o.handoffTimeoutMs);
   }
 
@@ -224,12 +228,8 @@ export class ClusterRooms implements RoomGateway {
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#offMembership?.();
-    this.#offMembership = null;
-    stopIterator(this.#status);
-    this.#status = null;
-    for (const timer of this.#checkTimers) clearTimeout(timer);
-    this.#checkTimers.clear();
+    this.#owners.close();
+    this.#reconnect.close();
     this.#router.close();
     this.#requester.close();
     this.#owner.close();
@@ -245,44 +245,7 @@ export class ClusterRooms implements RoomGateway {
     restore: boolean,
     done: (error: Error | null, reply: JoinAnswer | null) => void,
   ): void {
-    this.#interest.beginJoin(roomKey);
-    const replayed = restore && since !== null && 'epoch' in since;
-    const finish =
-      (remote: boolean) =>
-      (error: Error | null, reply: JoinAnswer | null): void => {
-        if (error !== null || reply === null) {
-          this.#fanIn.after(roomKey, () => {
-            this.#interest.end(roomKey, null);
-            done(error, reply);
-          });
-          return;
-        }
-        // Messages the room ordered before this join reach the edge before the joiner subscribes,
-        // and so does what this node missed of them (the answer may show the room further on).
-        const at = {
-          epoch: reply.epoch,
-          offset: reply.offset,
-          replayed,
-          members: this.#interest.memberCount(roomKey),
-        };
-        this.#fanIn.joined(roomKey, at, remote, () => {
-          this.#interest.end(roomKey, connId);
-          done(null, reply);
-        });
-      };
-    const request = { ...this.#origin(roomKey, connId), type: 'join', since, restore } as const;
-    const remote = finish(true);
-    this.#router.route(roomKey, request, {
-      local: () => this.#o.local.join(roomKey, connId, since, restore, finish(false)),
-      reply: (reply) => {
-        if (reply.type !== 'joined') return remote(unexpected(reply), null);
-        const answer: JoinAnswer = reply.recovered
-          ? { epoch: reply.epoch, offset: reply.offset }
-          : { epoch: reply.epoch, offset: reply.offset, recovered: false };
-        remote(null, answer);
-      },
-      fail: (error) => remote(error, null),
-    });
+    this.#calls.join(roomKey, connId, since, restore, done);
   }
 
   leave(
@@ -290,25 +253,7 @@ export class ClusterRooms implements RoomGateway {
     connId: number,
     done: ((error: Error | null, reply: unknown) => void) | null,
   ): void {
-    // A disconnect (no callback) is gone at once; a leave keeps the room until its answer, so
-    // what the room ordered before it still arrives.
-    if (done === null) this.#interest.remove(roomKey, connId);
-    else this.#interest.beginLeave(roomKey, connId);
-    const finish = (error: Error | null, reply: unknown): void => {
-      if (done === null) return;
-      // Messages the room ordered before this leave still reach the leaver.
-      this.#fanIn.after(roomKey, () => {
-        this.#interest.end(roomKey, null);
-        done(error, reply);
-      });
-    };
-    const request = { ...this.#origin(roomKey, connId), type: 'leave' } as const;
-    this.#router.route(roomKey, request, {
-      local: () => this.#o.local.leave(roomKey, connId, done === null ? null : finish),
-      reply: (reply) =>
-        reply.type === 'left' ? finish(null, {}) : finish(unexpected(reply), null),
-      fail: (error) => finish(error, null),
-    });
+    this.#calls.leave(roomKey, connId, done);
   }
 
   publish(
@@ -319,37 +264,7 @@ export class ClusterRooms implements RoomGateway {
     ingressTs: number,
     done: ((error: Error | null, reply: PublishAnswer | null) => void) | null,
   ): void {
-    const request = {
-      ...this.#origin(roomKey, connId),
-      type: 'publish',
-      payload,
-      echo,
-      ingressTs,
-    } as const;
-    this.#router.route(roomKey, request, {
-      local: () =>
-        this.#o.local.publish(
-          roomKey,
-          connId,
-          payload,
-          echo,
-          ingressTs,
-          done === null
-            ? null
-            : (error, reply) => this.#fanIn.after(roomKey, () => done(error, reply)),
-        ),
-      // A remote owner answers every publish (its NOT_OWNER answer drives the retry); a
-      // fire-and-forget publish just ignores the answer.
-      reply: (reply) => {
-        if (done === null) return;
-        // The publisher's own message first, as without batching (or a gap fill).
-        this.#fanIn.after(roomKey, () => {
-          if (reply.type === 'published') done(null, { id: reply.id, offset: reply.offset });
-          else done(unexpected(reply), null);
-        });
-      },
-      fail: (error) => done?.(error, null),
-    });
+    this.#calls.publish(roomKey, connId, payload, echo, ingressTs, done);
   }
 
   /** A history read, served by the room's owner (its window holds what the room keeps). */
@@ -358,14 +273,7 @@ export class ClusterRooms implements RoomGateway {
     query: HistoryQuery,
     done: (error: Error | null, reply: HistoryAnswer | null) => void,
   ): void {
-    // No connection stands behind a read: the owner does not make it a member of anything.
-    const request = { ...this.#origin(roomKey, 0), type: 'history', query } as const;
-    this.#router.route(roomKey, request, {
-      local: () => this.#o.local.history(roomKey, query, done),
-      reply: (reply) =>
-        reply.type === 'history' ? done(null, reply.answer) : done(unexpected(reply), null),
-      fail: (error) => done(error, null),
-    });
+    this.#calls.history(roomKey, query, done);
   }
 
   /**
@@ -374,7 +282,7 @@ export class ClusterRooms implements RoomGateway {
    * and a replay for a remote joiner goes to its node.
    */
   onLocalDelivery(d: ShardDelivery): void {
-    const serving = this.#state === 'running' || this.#state === 'leaving';
+    const serving = this.#serving();
     if (d.direct) {
       if (isProxyId(d.connId)) {
         if (serving) this.#owner.routeDirect(d);
@@ -395,126 +303,11 @@ export class ClusterRooms implements RoomGateway {
     return this.#state === 'running' ? this.#owner.restore(match) : 0;
   }
 
-  #watchStatus(): void {
-    const status = this.#o.connection.status();
-    this.#status = status;
-    void (async () => {
-      try {
-        for await (const s of status) if (s.type === 'reconnect') this.#checkLater();
-      } catch {
-        // the iterator ends with the connection; nothing is waiting on it
-      }
-    })();
-  }
-
-  #checkLater(): void {
-    for (const ms of POSITION_CHECKS_AFTER_RECONNECT_MS) {
-      const timer = setTimeout(() => {
-        this.#checkTimers.delete(timer);
-        if (this.#state === 'running' || this.#state === 'leaving') this.#fanIn.checkPositions();
-      }, ms);
-      this.#checkTimers.add(timer);
-    }
+  #serving(): boolean {
+    return this.#state === 'running' || this.#state === 'leaving';
   }
 
   #owns(roomKey: string): boolean {
-    return this.#state === 'running' && this.#ring.ownerOf(roomKey) === this.#self.node;
+    return this.#state === 'running' && this.#owners.ring.ownerOf(roomKey) === this.#self.node;
   }
-
-  #origin(roomKey: string, conn: number) {
-    return {
-      tenant: tenantOfKey(roomKey),
-      room: roomOfKey(roomKey),
-      node: this.#self.node,
-      incarnation: this.#self.incarnation,
-      conn,
-    };
-  }
-
-  #onMembership(event: MembershipEvent): void {
-    if (this.#state !== 'running' && this.#state !== 'leaving') return;
-    switch (event.type) {
-      case 'heartbeat':
-        this.#handoff.heartbeat(event.member.node, event.payload);
-        return;
-      case 'up':
-        this.#reRing();
-        return;
-      case 'down':
-      case 'leaving':
-        this.#reRing();
-        this.#owner.dropMember(event.member);
-        this.#handoff.peerGone(event.member.node);
-        return;
-      case 'restarted': {
-        this.#owner.dropMember(event.previous);
-        const moved = new Set(this.#reRing());
-        this.#handoff.peerGone(event.previous.node);
-        // The new life of the owner has none of its rooms' members: they re-join it too.
-        const node = event.member.node;
-        const rooms = this.#interest
-          .rooms()
-          .filter((key) => !moved.has(key) && this.#ring.ownerOf(key) === node);
-        if (rooms.length > 0) this.#emit('owner-restarted', rooms);
-        return;
-      }
-    }
-  }
-
-  /** The live set (without this node once it leaves): this node's ring. */
-  #liveNodes(): string[] {
-    const nodes = this.#o.membership.nodes();
-    return this.#state === 'leaving' ? nodes.filter((node) => node !== this.#self.node) : nodes;
-  }
-
-  /** Takes the live set as the ring; handles and reports (and returns) the rooms that moved. */
-  #reRing(): string[] {
-    const before = this.#ring;
-    const after = new ClusterRing(this.#liveNodes());
-    if (after.sameMembers(before) || after.size === 0) return [];
-    this.#ring = after;
-    const self = this.#self.node;
-    const moved: string[] = [];
-    for (const roomKey of new Set([...this.#interest.rooms(), ...this.#owner.rooms()])) {
-      const move = ownerMove(before, after, roomKey);
-      if (move === null) continue;
-      moved.push(roomKey);
-      // A room leaves a node only when another comes up or when the node leaves itself: its old
-      // owner is alive, so it hands the room over (its members re-join the new owner meanwhile).
-      if (move.from === self) this.#handoff.lost(roomKey);
-      if (move.to === self) {
-        // The old owner's last fan-out messages may still be on their way: listen until served.
-        this.#handoff.gained(roomKey);
-      } else {
-        if (move.from !== self) this.#handoff.passed(roomKey);
-        this.#interest.subscribe(roomKey);
-      }
-    }
-    this.#handoff.ringChanged();
-    if (moved.length > 0) this.#emit('membership', moved);
-    return moved;
-  }
-
-  #emit(reason: ClusterRoomsEvent['reason'], rooms: string[]): void {
-    const set = new Set(rooms);
-    const event: ClusterRoomsEvent = {
-      type: 'owner-changed',
-      reason,
-      rooms,
-      moved: (roomKey) => set.has(roomKey),
-    };
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(event);
-      } catch (error) {
-        this.#o.log({ type: 'listener_failed', error });
-      }
-    }
-  }
-}
-
-/** Ends a status iterator so that its loop finishes (the type hides `stop`, the object has it). */
-function stopIterator(iterable: AsyncIterable<Status> | null): void {
-  const stoppable = iterable as { stop?: unknown } | null;
-  if (stoppable !== null && typeof stoppable.stop === 'function') stoppable.stop();
 }
