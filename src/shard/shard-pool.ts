@@ -1,16 +1,13 @@
 import type { HistoryAnswer, HistoryQuery, ResumeFrom, RoomState } from '../../actors/index.js';
-import {
-  type Child,
-  type ExitReason,
-  Supervisor,
-  workerThreadChild,
-} from '../../supervision/index.js';
-import { isShardPolicyMessage, type PolicyDeployment, type RunnerPolicy } from '../policy/index.js';
-import { EnvelopeKind, type RingRecord } from '../transport/index.js';
-import { InlineShard } from './inline-shard.js';
+import { type Child, type ExitReason, Supervisor } from '../../supervision/index.js';
+import type { RunnerPolicy } from '../policy/index.js';
+import { EnvelopeKind } from '../transport/index.js';
+import { describeError } from './describe-error.js';
+import { PolicyDeployments } from './policy-deployments.js';
 import { RoomKeyBytes } from './room-key-bytes.js';
-import type { ShardDelivery, ShardPoolEvent } from './shard-delivery.js';
+import type { ShardPoolEvent } from './shard-delivery.js';
 import { ShardError } from './shard-error.js';
+import { ShardInbox } from './shard-inbox.js';
 import { ShardPlacement } from './shard-placement.js';
 import {
   type ResolvedShardPoolOptions,
@@ -18,22 +15,17 @@ import {
   type ShardPoolOptions,
 } from './shard-pool-options.js';
 import { type ReplyCallback, type ReusableSlotHeader, ShardSlot } from './shard-slot.js';
+import { ShardStarter } from './shard-starter.js';
 import {
-  decodeControl,
-  decodeDelivery,
-  decodeKey,
   encodeControl,
   encodeJson,
-  FLAG_DIRECT,
   FLAG_ECHO,
   FLAG_RESTORE,
   type JoinBody,
   type ShardEvent,
   type ShardRequest,
 } from './shard-wire.js';
-import type { ShardWorkerData } from './shard-worker-data.js';
 
-const SHARD_WORKER_URL = new URL('./shard-worker.js', import.meta.url);
 const EMPTY = new Uint8Array(0);
 const EXPIRE_SWEEP_MS = 1_000;
 
@@ -56,14 +48,10 @@ export interface PublishReply {
  * When a shard dies: what it published before dying is still handed over, then both rings are reset
  * (a new epoch), requests it never answered fail with ARQ_ERR_SHARD_DOWN, and a `shard-started`
  * event with restart=true tells the edge to re-join the members of its rooms (which restarts them).
+ *
+ * Its parts: PolicyDeployments tracks which policies each shard holds, ShardStarter starts and
+ * restarts the shards, ShardInbox handles what they send back.
  */
-/**
- * An inline shard's inbound ring is never polled on a timer: the edge's flush wakes it by resolving
- * a promise in this same thread, which costs less than a timer and adds no period of latency (a
- * busy ring polled every ring-linger-ms held each publish up to a millisecond in the hot room).
- */
-const INLINE_LINGER_MS = 0;
-
 export class ShardPool implements Child {
   readonly #options: ResolvedShardPoolOptions;
   readonly #placement: ShardPlacement;
@@ -78,10 +66,10 @@ export class ShardPool implements Child {
   readonly #keys = new RoomKeyBytes();
   readonly #supervisor: Supervisor;
   readonly #exited: Promise<ExitReason>;
+  readonly #deployments: PolicyDeployments;
+  readonly #inbox: ShardInbox;
+  readonly #starter: ShardStarter;
   #sweep: NodeJS.Timeout | null = null;
-  #deployment: PolicyDeployment | null = null;
-  readonly #deployed = new Map<number, number>();
-  #deployWaiters: { seq: number; resolve: () => void }[] = [];
   #failed = false;
   #stopping = false;
 
@@ -98,6 +86,16 @@ export class ShardPool implements Child {
           maxQueuedBytes: o.maxQueuedBytes,
         }),
     );
+    const emit = (event: ShardPoolEvent): void => this.#emit(event);
+    this.#deployments = new PolicyDeployments(this.#slots);
+    this.#inbox = new ShardInbox({ options: o, emit, deployments: this.#deployments });
+    this.#starter = new ShardStarter({
+      options: o,
+      deployments: this.#deployments,
+      inbox: this.#inbox,
+      emit,
+      stopping: () => this.#stopping,
+    });
     this.#supervisor = new Supervisor({
       name: `${o.nodeId}-shards`,
       strategy: 'one_for_one',
@@ -107,7 +105,7 @@ export class ShardPool implements Child {
         id: `shard-${slot.index}`,
         restart: 'permanent',
         shutdown: o.shutdownMs,
-        start: () => this.#startShard(slot),
+        start: () => this.#starter.start(slot),
       })),
       ...(o.onSupervisionEvent !== null ? { onEvent: o.onSupervisionEvent } : {}),
     });
@@ -119,7 +117,7 @@ export class ShardPool implements Child {
         slot.channel.close();
       }
       if (reason.type === 'error')
-        this.#emit({ type: 'pool-failed', reason: describe(reason.error) });
+        this.#emit({ type: 'pool-failed', reason: describeError(reason.error) });
       return reason;
     });
   }
@@ -140,12 +138,12 @@ export class ShardPool implements Child {
   async start(): Promise<void> {
     for (const slot of this.#slots) {
       slot.channel
-        .receive((record) => this.#onRecord(slot, record))
+        .receive((record) => this.#inbox.onRecord(slot, record))
         .catch((err: unknown) => {
-          // Only a bug in #onRecord gets here; the edge must not go deaf: fail the pool loudly.
+          // Only a bug in ShardInbox gets here; the edge must not go deaf: fail the pool loudly.
           this.#emit({
             type: 'pool-failed',
-            reason: `receive loop of shard ${slot.index} ended: ${describe(err)}`,
+            reason: `receive loop of shard ${slot.index} ended: ${describeError(err)}`,
           });
           this.#supervisor.kill();
         });
@@ -289,40 +287,7 @@ export class ShardPool implements Child {
    * that is running holds them. A shard that starts later gets them before its first record.
    */
   deployPolicies(policies: readonly RunnerPolicy[]): Promise<void> {
-    const seq = (this.#deployment?.seq ?? 0) + 1;
-    const deployment: PolicyDeployment = { type: 'policy:deploy', seq, policies };
-    this.#deployment = deployment;
-    for (const slot of this.#slots) slot.worker?.postMessage(deployment);
-    return new Promise((resolve) => {
-      this.#deployWaiters.push({ seq, resolve });
-      this.#settleDeploys();
-    });
-  }
-
-  #settleDeploys(): void {
-    const running = this.#slots.filter((slot) => slot.worker !== null);
-    this.#deployWaiters = this.#deployWaiters.filter((w) => {
-      const done = running.every((slot) => (this.#deployed.get(slot.index) ?? 0) >= w.seq);
-      if (done) w.resolve();
-      return !done;
-    });
-  }
-
-  #onShardMessage(slot: ShardSlot, message: unknown): void {
-    if (!isShardPolicyMessage(message)) {
-      const line = (message as { type?: unknown; line?: unknown } | null) ?? null;
-      if (line?.type === 'policy:log' && typeof line.line === 'string')
-        this.#emit({ type: 'policy-log', shard: slot.index, line: line.line });
-      else if (line?.type === 'storage:log' && typeof line.line === 'string')
-        this.#emit({ type: 'storage-log', shard: slot.index, line: line.line });
-      return;
-    }
-    if (message.type === 'policy:deployed') {
-      this.#deployed.set(slot.index, message.seq);
-      this.#settleDeploys();
-    } else {
-      this.#emit({ type: 'policy-report', shard: slot.index, report: message });
-    }
+    return this.#deployments.deploy(policies);
   }
 
   /** Chaos: terminates a shard thread from outside, as an operator or a fault would. */
@@ -358,112 +323,6 @@ export class ShardPool implements Child {
     return this.#slot(this.#placement.shardOf(roomKey));
   }
 
-  async #startShard(slot: ShardSlot): Promise<Child> {
-    const restart = slot.starts > 0;
-    if (restart) {
-      // The previous thread is gone: take what it published, then start both rings afresh.
-      slot.channel.drainAvailable((record) => this.#onRecord(slot, record));
-      slot.channel.resetAfterPeerExit();
-      slot.failAll('restarted');
-    }
-    const o = this.#options;
-    const data: ShardWorkerData = {
-      type: 'arqon:shard',
-      shard: slot.index,
-      node: o.nodeId,
-      pair: slot.pair,
-      roomIdleMs: o.roomIdleMs,
-      lingerMs: o.inline ? INLINE_LINGER_MS : o.ringLingerMs,
-      maxRooms: o.maxRoomsPerShard,
-      policyLimits: o.policyLimits,
-      policies: this.#deployment,
-      storage: o.storage,
-    };
-    // It starts with the current set (workerData), so it holds it once it is ready.
-    this.#deployed.set(slot.index, this.#deployment?.seq ?? 0);
-    this.#emit({ type: 'shard-started', shard: slot.index, restart });
-    if (o.inline) {
-      const shard = await InlineShard.start(data, (message) => this.#onShardMessage(slot, message));
-      slot.attach(shard);
-      this.#watchExit(slot, shard);
-      return shard;
-    }
-    const child = await workerThreadChild({
-      filename: SHARD_WORKER_URL,
-      workerData: data,
-      // Shards start exactly as under `npm start`, not with a test runner's or debugger's hooks.
-      execArgv: [],
-      onWorker: (worker) => {
-        slot.attach(worker);
-        worker.on('message', (message: unknown) => this.#onShardMessage(slot, message));
-      },
-    })();
-    this.#watchExit(slot, child);
-    return child;
-  }
-
-  #watchExit(slot: ShardSlot, child: Child): void {
-    void child.exited.then((reason) => {
-      slot.detach();
-      this.#settleDeploys();
-      if (!this.#stopping)
-        this.#emit({ type: 'shard-exited', shard: slot.index, reason: describeExit(reason) });
-    });
-  }
-
-  #onRecord(slot: ShardSlot, record: RingRecord): void {
-    switch (record.kind) {
-      case EnvelopeKind.Delivery: {
-        const prefix = decodeDelivery(record.payload);
-        this.#deliver({
-          roomKey: decodeKey(record.key),
-          offset: record.value,
-          epoch: prefix.epoch,
-          ts: prefix.ts,
-          ingressTs: prefix.ingressTs,
-          connId: record.connId,
-          echo: (record.flags & FLAG_ECHO) !== 0,
-          direct: (record.flags & FLAG_DIRECT) !== 0,
-          body: prefix.body,
-        });
-        return;
-      }
-      case EnvelopeKind.Reply:
-        slot.settle(record, decodeControl);
-        return;
-      case EnvelopeKind.Control: {
-        if (record.correlationId !== 0) {
-          slot.settle(record, decodeControl);
-          return;
-        }
-        const event = decodeControl<ShardEvent>(record.payload);
-        if (event.type === 'room-down') {
-          this.#emit({
-            type: 'room-down',
-            shard: slot.index,
-            roomKey: event.roomKey,
-            reason: event.reason,
-          });
-        }
-        return;
-      }
-      default:
-        this.#emit({
-          type: 'pool-failed',
-          reason: `unexpected envelope kind ${record.kind} from shard ${slot.index}`,
-        });
-    }
-  }
-
-  #deliver(delivery: ShardDelivery): void {
-    try {
-      this.#options.onDelivery(delivery);
-    } catch (err) {
-      // The edge's fan-out failing for one message must not stop the ring for every other room.
-      this.#emit({ type: 'pool-failed', reason: `delivery handler threw: ${describe(err)}` });
-    }
-  }
-
   #emit(event: ShardPoolEvent): void {
     try {
       this.#options.onEvent(event);
@@ -480,12 +339,4 @@ export class ShardPool implements Child {
 
 function unexpectedEvent(expected: string, event: ShardEvent): ShardError {
   return new ShardError('ARQ_ERR_SHARD_PROTOCOL', `expected ${expected}, got ${event.type}`);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function describeExit(reason: ExitReason): string {
-  return reason.type === 'error' ? describe(reason.error) : reason.type;
 }
