@@ -26,21 +26,11 @@ export {
   presenceClockOf,
   type StateRequest,
 } from './presence-wire.js';
+export { decodeRoomDirect, encodeRoomDirect, type RoomDirect } from './room-direct.js';
+export { decodeRoomFan, encodeRoomFan, type RoomFan } from './room-fan.js';
+export { decodeRoomReply, encodeRoomReply, type RoomReply } from './room-reply.js';
+export { decodeRoomRequest, encodeRoomRequest, type RoomRequest } from './room-request.js';
 export { RoomRouteError, type RoomRouteErrorCode, routeCodeOf } from './room-route-error.js';
-export {
-  decodeRoomDirect,
-  decodeRoomFan,
-  decodeRoomReply,
-  decodeRoomRequest,
-  encodeRoomDirect,
-  encodeRoomFan,
-  encodeRoomReply,
-  encodeRoomRequest,
-  type RoomDirect,
-  type RoomFan,
-  type RoomReply,
-  type RoomRequest,
-} from './room-wire.js';
 export {
   CLUSTER_HEARTBEAT_SUBJECT,
   decodeRoomName,
