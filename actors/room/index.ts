@@ -1,9 +1,9 @@
+export { RoomActor } from './room-actor.js';
 export {
   DEFAULT_ROOM_IDLE_MS,
   HISTORY_REPLY_MAX_BYTES,
-  RoomActor,
   type RoomActorOptions,
-} from './room-actor.js';
+} from './room-actor-options.js';
 export { RoomError, type RoomErrorCode } from './room-error.js';
 export {
   DEFAULT_HISTORY_MAX_BYTES,

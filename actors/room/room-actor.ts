@@ -1,47 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorContext, Behavior, SystemMessage } from '../runtime/index.js';
+import { answerHistory } from './answer-history.js';
+import { isRequest } from './is-request.js';
 import {
-  type HistoryEntry,
-  type HistoryPage,
-  RoomHistory,
-  type RoomHistoryOptions,
-} from './room-history.js';
+  DEFAULT_ROOM_IDLE_MS,
+  HISTORY_REPLY_MAX_BYTES,
+  type RoomActorOptions,
+} from './room-actor-options.js';
+import { type HistoryEntry, RoomHistory } from './room-history.js';
 import type { HistoryQuery, RoomMessage, RoomState } from './room-message.js';
 import type { RoomOutput } from './room-output.js';
 import { type RoomStore, STORE_BATCH_MAX_MESSAGES, type StoredEntry } from './room-store.js';
+import { tellSelf } from './tell-self.js';
 
 type Publish = Extract<RoomMessage, { type: 'publish' }>;
-
-export const DEFAULT_ROOM_IDLE_MS = 30_000;
-/**
- * Payload bytes one `history` answer carries at most (then `more: true`): it crosses the shard's
- * ring as one record and, in a cluster, NATS as one message (1 MiB by default), with up to
- * MAX_HISTORY_LIMIT entries' framing beside it.
- */
-export const HISTORY_REPLY_MAX_BYTES = 768 * 1024;
-
-export interface RoomActorOptions {
-  readonly roomKey: string;
-  readonly output: RoomOutput;
-  /** An empty room stops after this long. */
-  readonly idleMs?: number;
-  readonly history?: RoomHistoryOptions;
-  readonly now?: () => number;
-  /** The state a room had on its previous owner node (a graceful move): the stream continues. */
-  readonly initial?: RoomState;
-  /**
-   * A durable room's store: the room reads its epoch, offset and history back from it when it
-   * starts, and answers and delivers a publish only once the store kept it.
-   */
-  readonly store?: RoomStore;
-  /**
-   * A durable room's stream drops messages older than this (ms; 0: no age limit): `history` does
-   * not serve them from the window either, though the window may still hold them.
-   */
-  readonly maxAgeMs?: number;
-  /** See HISTORY_REPLY_MAX_BYTES (a smaller ring needs less). */
-  readonly historyReplyMaxBytes?: number;
-}
 
 /**
  * One room: orders its messages (offset), keeps recent history for resume, knows its local members
@@ -199,37 +171,20 @@ export class RoomActor implements Behavior<RoomMessage> {
     }
   }
 
-  /**
-   * Served from the window: a durable room's window is configured with its stream's count and
-   * byte limits and read back from the stream at start, so it holds what the stream keeps (minus
-   * what is older than the stream's max age, filtered here). A write in flight is not in it yet:
-   * it is not answered `ok` yet either.
-   */
+  /** See answerHistory; the window first drops what the stream dropped by age. */
   #answerHistory(corr: number, query: HistoryQuery): void {
     this.#expire();
-    const limits = {
-      limit: query.limit,
-      maxBytes: this.#historyReplyMaxBytes,
-      minTs: this.#maxAgeMs > 0 ? this.#now() - this.#maxAgeMs : 0,
-    };
-    let page: HistoryPage | null;
-    const since = query.since;
-    if (since !== null) {
-      if ('ts' in since) page = this.#history.pageFromTime(since.ts, this.#offset, limits);
-      else if ('epoch' in since && since.epoch !== this.#epoch) page = null;
-      else page = this.#history.pageAfter(since.offset, this.#offset, limits);
-    } else if (query.before !== null) {
-      page = this.#history.pageBefore(query.before, this.#offset, limits);
-    } else {
-      page = this.#history.latest(limits);
-    }
-    this.#out.history(corr, {
-      epoch: this.#epoch,
-      offset: this.#offset,
-      entries: page?.entries ?? [],
-      more: page?.more ?? false,
-      recovered: page !== null,
-    });
+    const minTs = this.#maxAgeMs > 0 ? this.#now() - this.#maxAgeMs : 0;
+    answerHistory(
+      this.#out,
+      this.#history,
+      corr,
+      query,
+      this.#epoch,
+      this.#offset,
+      this.#historyReplyMaxBytes,
+      minTs,
+    );
   }
 
   /** A durable room's window drops what its stream dropped by age; an in-memory room has no age. */
@@ -414,29 +369,5 @@ export class RoomActor implements Behavior<RoomMessage> {
       ctx.cancelTimer(this.#idleTimer);
       this.#idleTimer = null;
     }
-  }
-}
-
-/** What clients and the node ask of a room (held while it loads), as opposed to its own messages. */
-function isRequest(message: RoomMessage | SystemMessage): message is RoomMessage {
-  return (
-    message.type === 'join' ||
-    message.type === 'leave' ||
-    message.type === 'history' ||
-    message.type === 'publish' ||
-    message.type === 'export'
-  );
-}
-
-/**
- * A store's answer, queued for the room's next turn. As a timer tick it is not refused by a full
- * mailbox (a lost answer would leave the room waiting for its write forever); a room that ended
- * meanwhile has nothing to do with it.
- */
-function tellSelf(ctx: ActorContext<RoomMessage>, message: RoomMessage): void {
-  try {
-    ctx.setTimeout(0, message);
-  } catch {
-    // The room stopped: the answer has nobody to go to.
   }
 }
