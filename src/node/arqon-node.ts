@@ -3,44 +3,32 @@ import type { PolicyGate } from '../../actors/index.js';
 import {
   type ConnectionHost,
   formatIncarnation,
-  type JoinAnswer,
   PresenceStateFrames,
   PresenceTracker,
-  type ResumeFrom,
   type RoomGateway,
   toWirePresences,
 } from '../../actors/index.js';
-import { TokenBucket } from '../../actors/limits/index.js';
-import { WireError } from '../../proto/wire/index.js';
-import { type Child, type ExitReason, Supervisor } from '../../supervision/index.js';
+import { type ExitReason, Supervisor } from '../../supervision/index.js';
 import { type Principal, TokenVerifier } from '../auth/index.js';
-import type { LocalRooms } from '../cluster/index.js';
 import type { NodeConfig } from '../config/index.js';
 import { EdgeServer, httpRoutes, type Readiness } from '../edge/index.js';
 import { NodeMetrics } from '../metrics/index.js';
 import {
   DEFAULT_POLICY_LIMITS,
-  KvPolicyLedger,
-  LocalPolicyLedger,
   PolicyCompiler,
   PolicyHost,
-  type PolicyLedger,
   type PolicyLimits,
   parseTimeoutMs,
-  RefusingPolicyLedger,
-  type RunnerPolicy,
   WASM_PAGE_BYTES,
 } from '../policy/index.js';
-import {
-  type ShardPool,
-  ShardPool as ShardPoolClass,
-  type ShardPoolEvent,
-} from '../shard/index.js';
+import type { ShardPoolEvent } from '../shard/index.js';
 import { IdleCollector } from './idle-collector.js';
 import { NodeCluster } from './node-cluster.js';
-import { NodeError } from './node-error.js';
+import { nodeEdgeOptions } from './node-edge-options.js';
 import { type LogSink, NodeLog, STDERR_SINK } from './node-log.js';
-import { roomStorageOption } from './room-storage-option.js';
+import { nodePolicyLedger } from './node-policy-ledger.js';
+import { NodeShards } from './node-shards.js';
+import { TenantPublishLimits } from './tenant-publish-limits.js';
 import { verifierOptions } from './verifier-options.js';
 
 export interface ArqonNodeOptions {
@@ -67,17 +55,15 @@ export class ArqonNode implements ConnectionHost {
   readonly #presence: PresenceTracker;
   readonly #edge: EdgeServer;
   readonly #root: Supervisor;
-  readonly #tenantBuckets = new Map<string, TokenBucket>();
+  readonly #shards: NodeShards;
+  readonly #tenantLimits: TenantPublishLimits;
   // Sortable by start time: peers tell a restart of this node from a stale heartbeat by it.
   readonly #incarnation = formatIncarnation(Date.now(), randomBytes(4).toString('hex'));
   #cluster: NodeCluster | null = null;
-  #pool: ShardPool | null = null;
   #idleCollector: IdleCollector | null = null;
   #readiness: Readiness = 'starting';
   readonly #policyLimits: PolicyLimits;
   readonly #policies: PolicyHost;
-  /** The set the shards hold, handed to a pool that starts afresh. */
-  #deployed: readonly RunnerPolicy[] = [];
 
   readonly limits: ConnectionHost['limits'];
   readonly rooms: RoomGateway;
@@ -90,7 +76,11 @@ export class ArqonNode implements ConnectionHost {
     this.#log = new NodeLog(config.logLevel, options.log ?? STDERR_SINK);
     this.#verifier = new TokenVerifier(verifierOptions(config, options.devSecret ?? null));
     this.#metrics = new NodeMetrics(config.nodeId);
-    this.#metrics.setRoomsSource(() => this.#countRooms());
+    this.#metrics.setRoomsSource(() => this.#shards.countRooms());
+    this.#tenantLimits = new TenantPublishLimits(
+      config.tenantPublishRate,
+      config.tenantPublishBurst,
+    );
     this.limits = {
       heartbeatMs: config.heartbeatMs,
       maxFrameBytes: config.maxFrameBytes,
@@ -107,15 +97,25 @@ export class ArqonNode implements ConnectionHost {
       ...DEFAULT_POLICY_LIMITS,
       maxMemoryPages: (config.policyMemoryMb * 1024 * 1024) / WASM_PAGE_BYTES,
     };
+    this.#shards = new NodeShards({
+      config,
+      policyLimits: this.#policyLimits,
+      onDelivery: (delivery) =>
+        this.#cluster !== null
+          ? this.#cluster.onLocalDelivery(delivery)
+          : this.#edge.deliver(delivery),
+      onEvent: (event) => this.#onPoolEvent(event),
+      onNewPool: () => {
+        this.#edge.restoreRooms(() => true, true);
+        this.#cluster?.restoreRemote(() => true);
+      },
+    });
     this.#policies = new PolicyHost({
       compiler: new PolicyCompiler({ limits: this.#policyLimits, mode: config.policyCompile }),
       limits: this.#policyLimits,
       metrics: this.#metrics,
       log: (line) => this.#log.warn(line),
-      deploy: (policies) => {
-        this.#deployed = policies;
-        return this.#pool?.deployPolicies(policies) ?? Promise.resolve();
-      },
+      deploy: (policies) => this.#shards.deployPolicies(policies),
       connections: () => this.#edge.liveConnections(),
     });
     const policies = this.#policies;
@@ -134,26 +134,13 @@ export class ArqonNode implements ConnectionHost {
       },
     });
     this.presenceStates = new PresenceStateFrames(this.#presence);
-    const edgeOptions = {
-      host: config.host,
-      port: config.port,
-      tls:
-        config.tlsCert !== null && config.tlsKey !== null
-          ? { certFile: config.tlsCert, keyFile: config.tlsKey }
-          : null,
-      hardMaxFrameBytes: config.hardMaxFrameBytes,
-      maxSendBufferBytes: config.maxSendBufferBytes,
-      heartbeatMs: config.heartbeatMs,
-      maxConnectionsPerTenant: config.maxConnectionsPerTenant,
-      maxHttpBodyBytes: config.maxFrameBytes,
-      publicMetrics: config.publicMetrics,
+    const edgeOptions = nodeEdgeOptions(config, {
       metrics: this.#metrics,
-      verify: (token: string) => this.verify(token),
+      verify: (token) => this.verify(token),
       readiness: () => this.#currentReadiness(),
-      checkConnect: (attempt: Parameters<PolicyHost['checkConnect']>[0]) =>
-        policies.checkConnect(attempt),
-      killWorker: config.chaos ? (shard: number | null) => this.#killWorker(shard) : null,
-    };
+      checkConnect: (attempt) => policies.checkConnect(attempt),
+      killWorker: (shard) => this.#shards.killWorker(shard),
+    });
     this.#edge = new EdgeServer(
       edgeOptions,
       this,
@@ -183,7 +170,7 @@ export class ArqonNode implements ConnectionHost {
           type: 'supervisor',
           restart: 'permanent',
           shutdown: 'infinity',
-          start: () => this.#startPool(),
+          start: () => this.#shards.start(),
         },
       ],
     });
@@ -227,7 +214,7 @@ export class ArqonNode implements ConnectionHost {
         presenceBroadcastMs: config.presenceBroadcastMs,
         fanoutLingerMs: config.fanoutLingerMs,
         presence: this.#presence,
-        local: this.#localRooms,
+        local: this.#shards.rooms,
         deliver: (delivery) => this.#edge.deliver(delivery),
         onRoomsMoved: (moved) => this.#edge.restoreRooms(moved, false),
         log: this.#log,
@@ -235,7 +222,7 @@ export class ArqonNode implements ConnectionHost {
     }
     // The stored policies are in force (edge and shards) before the node listens: a node that
     // starts after a push never lets a connection in unchecked.
-    await this.#policies.start(await this.#policyLedger());
+    await this.#policies.start(await nodePolicyLedger(this.#cluster, this.#log));
     const port = await this.#edge.listen();
     this.#readiness = 'ready';
     if (config.idleGc) {
@@ -244,21 +231,6 @@ export class ArqonNode implements ConnectionHost {
       this.#idleCollector.start();
     }
     return port;
-  }
-
-  /** Alone: in memory. In a cluster: JetStream, or, without it, none (pushes are refused). */
-  async #policyLedger(): Promise<PolicyLedger> {
-    if (this.#cluster === null) return new LocalPolicyLedger();
-    try {
-      return await KvPolicyLedger.open({
-        connection: this.#cluster.connection,
-        log: (line) => this.#log.warn(line),
-      });
-    } catch (error) {
-      const reason = `policies need JetStream on the cluster's NATS: ${error instanceof Error ? error.message : String(error)}`;
-      this.#log.warn(`${reason}; policy pushes are refused`);
-      return new RefusingPolicyLedger(reason);
-    }
   }
 
   /** Ready once listening and, in a cluster, once the first heartbeat round has been heard. */
@@ -291,23 +263,14 @@ export class ArqonNode implements ConnectionHost {
   }
 
   tenantMayPublish(tenant: string, nowMs: number): boolean {
-    let bucket = this.#tenantBuckets.get(tenant);
-    if (bucket === undefined) {
-      bucket = new TokenBucket(
-        this.#config.tenantPublishRate,
-        this.#config.tenantPublishBurst,
-        nowMs,
-      );
-      this.#tenantBuckets.set(tenant, bucket);
-    }
-    return bucket.tryTake(nowMs);
+    return this.#tenantLimits.mayPublish(tenant, nowMs);
   }
 
   released(): void {}
 
   /** Rooms as the connections see them: the cluster's router when clustered, else the shards. */
   #gateway(): RoomGateway {
-    const target = (): RoomGateway => this.#cluster?.rooms ?? this.#localRooms;
+    const target = (): RoomGateway => this.#cluster?.rooms ?? this.#shards.rooms;
     return {
       join: (roomKey, connId, since, restore, done) =>
         target().join(roomKey, connId, since, restore, done),
@@ -318,89 +281,12 @@ export class ArqonNode implements ConnectionHost {
     };
   }
 
-  /** This node's own rooms: whichever pool instance is current. */
-  readonly #localRooms: LocalRooms = this.#poolGateway();
-
-  #poolGateway(): LocalRooms {
-    const pool = (): ShardPool => {
-      if (this.#pool === null)
-        throw new NodeError('ARQ_ERR_NODE_STATE', 'the shard pool is restarting');
-      return this.#pool;
-    };
-    // The gateway never throws: a pool restarting or stopped, or a full ring, answers through
-    // `done` (or is dropped for a fire-and-forget leave). Callers run inside uWS callbacks, where a
-    // throw would end the process, and in loops over many connections (restores).
-    const guard = (call: () => void, done: ((e: Error, r: null) => void) | null): void => {
-      try {
-        call();
-      } catch (err) {
-        done?.(err instanceof Error ? err : new NodeError('ARQ_ERR_NODE_STATE', String(err)), null);
-      }
-    };
-    return {
-      join: (roomKey: string, connId: number, since: ResumeFrom | null, restore: boolean, done) =>
-        guard(
-          () =>
-            pool().join(
-              roomKey,
-              connId,
-              since,
-              restore,
-              done as (e: Error | null, r: JoinAnswer | null) => void,
-            ),
-          done,
-        ),
-      leave: (roomKey, connId, done) => guard(() => pool().leave(roomKey, connId, done), done),
-      exportRoom: (roomKey, done) => guard(() => pool().exportRoom(roomKey, done), done),
-      importRoom: (roomKey, state, done) =>
-        guard(() => pool().importRoom(roomKey, state, done), done),
-      history: (roomKey, query, done) => guard(() => pool().history(roomKey, query, done), done),
-      // The hot path: the same guard, written out so that a publish allocates no closure.
-      publish: (roomKey, connId, payload, echo, ingressTs, done) => {
-        try {
-          pool().publish(roomKey, connId, payload, echo, ingressTs, done);
-        } catch (err) {
-          done?.(
-            err instanceof Error ? err : new NodeError('ARQ_ERR_NODE_STATE', String(err)),
-            null,
-          );
-        }
-      },
-    };
-  }
-
-  async #startPool(): Promise<Child> {
-    const restart = this.#pool !== null;
-    const pool = new ShardPoolClass({
-      workers: this.#config.workers,
-      nodeId: this.#config.nodeId,
-      roomIdleMs: this.#config.roomIdleMs,
-      ringLingerMs: this.#config.ringLingerMs,
-      onDelivery: (delivery) =>
-        this.#cluster !== null
-          ? this.#cluster.onLocalDelivery(delivery)
-          : this.#edge.deliver(delivery),
-      onEvent: (event) => this.#onPoolEvent(event),
-      policyLimits: this.#policyLimits,
-      ...roomStorageOption(this.#config),
-    });
-    this.#pool = pool;
-    if (this.#deployed.length > 0) void pool.deployPolicies(this.#deployed);
-    await pool.start();
-    // A whole new pool has no rooms: every member joins again.
-    if (restart) {
-      this.#edge.restoreRooms(() => true, true);
-      this.#cluster?.restoreRemote(() => true);
-    }
-    return pool;
-  }
-
   #onPoolEvent(event: ShardPoolEvent): void {
     switch (event.type) {
       case 'shard-started': {
         if (!event.restart) return;
         this.#metrics.shardRestarted();
-        const pool = this.#pool;
+        const pool = this.#shards.current;
         const onShard = (roomKey: string): boolean => pool?.shardOf(roomKey) === event.shard;
         // In a cluster only rooms owned here live on this node's shards; others re-join elsewhere.
         const restored = this.#edge.restoreRooms(
@@ -431,30 +317,5 @@ export class ArqonNode implements ConnectionHost {
         this.#log.warn(`shard ${event.shard}: ${event.line}`);
         return;
     }
-  }
-
-  /** Live rooms over every shard; a shard restarting right now counts as 0. */
-  async #countRooms(): Promise<number> {
-    const pool = this.#pool;
-    if (pool === null) return 0;
-    const counts = await Promise.all(
-      Array.from({ length: pool.workers }, (_, shard) =>
-        pool.stats(shard).then(
-          (stats) => stats.rooms,
-          () => 0,
-        ),
-      ),
-    );
-    return counts.reduce((sum, n) => sum + n, 0);
-  }
-
-  #killWorker(shard: number | null): number | null {
-    const pool = this.#pool;
-    if (pool === null) return null;
-    if (shard !== null && shard >= pool.workers) {
-      throw new WireError('bad_frame', `shard: must be 0..${pool.workers - 1}, got ${shard}`);
-    }
-    const target = shard ?? Math.floor(Math.random() * pool.workers);
-    return pool.killShard(target) ? target : null;
   }
 }
