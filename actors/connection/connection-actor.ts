@@ -183,13 +183,10 @@ export class ConnectionActor {
    * stream going. `since` is where the room's members were: a durable room replays what it stored
    * after that and nobody got (a write whose fan-out died with the shard).
    */
-  restore(roomKey: string, since: ResumeFrom | null): void {
-    if (this.#state === 'closed' || !this.#rooms.has(roomKey)) return;
-    this.#host.rooms.join(roomKey, this.#id, since, true, (error) => {
-      if (error !== null && this.#state !== 'closed') {
-        // The shard died again before answering; its next start will restore us once more.
-      }
-    });
+  restore(roomKey: string, since: ResumeFrom | null, done: (error: Error | null) => void): boolean {
+    if (this.#state === 'closed' || !this.#rooms.has(roomKey)) return false;
+    this.#host.rooms.join(roomKey, this.#id, since, true, (error) => done(error));
+    return true;
   }
 
   /** A message for this connection alone (a replay after `join` with `since`). */

@@ -33,6 +33,7 @@ import { DeliveredPositions } from './delivered-positions.js';
 import { EdgeError } from './edge-error.js';
 import type { ConnectAttempt, EdgeOptions } from './edge-options.js';
 import { PublishClock } from './publish-clock.js';
+import { RoomRestores } from './room-restores.js';
 import { RoomTopics } from './room-topics.js';
 import { UwsSocket } from './uws-socket.js';
 
@@ -78,6 +79,7 @@ export class EdgeServer {
   readonly #perTenant = new Map<string, number>();
   readonly #topics = new RoomTopics();
   readonly #positions = new DeliveredPositions();
+  readonly #restores = new RoomRestores();
   readonly #publishes = new PublishClock();
   #listenSocket: us_listen_socket | null = null;
   #port = 0;
@@ -171,6 +173,7 @@ export class EdgeServer {
     this.#stopListening();
     if (this.#sweep !== null) clearInterval(this.#sweep);
     this.#sweep = null;
+    this.#restores.close();
     for (const data of [...this.#connections.values()]) data.socket?.ws.close();
   }
 
@@ -241,7 +244,8 @@ export class EdgeServer {
       if (actor === null) continue;
       for (const roomKey of actor.roomKeys()) {
         if (match(roomKey)) {
-          actor.restore(roomKey, fromDelivered ? this.#positions.of(roomKey) : null);
+          const since = fromDelivered ? this.#positions.of(roomKey) : null;
+          this.#restores.restore(data.connId, actor, roomKey, since);
           restored++;
         }
       }
