@@ -50,6 +50,9 @@ export class RoomStreams {
   /** The stream is known to exist with our limits; null: check (and create) on next use. */
   #ready: Promise<Ready> | null = null;
   #closed = false;
+  /** The first connection failed or took longer than `timeoutMs`: do not wait for it again. */
+  #gaveUpWaiting = false;
+  #firstWait: Promise<void> | null = null;
 
   constructor(options: RoomStreamsOptions) {
     this.#log = options.log;
@@ -70,8 +73,28 @@ export class RoomStreams {
         if (this.#closed) void connection.close();
         else this.#connection = connection;
       },
-      (error: unknown) => this.#log(`durable rooms: cannot connect to NATS: ${String(error)}`),
+      (error: unknown) => {
+        this.#gaveUpWaiting = true;
+        this.#log(`durable rooms: cannot connect to NATS: ${String(error)}`);
+      },
     );
+  }
+
+  /** Settles when the first connection is made or given up, or after `timeoutMs` at most. */
+  #firstConnect(): Promise<void> {
+    this.#firstWait ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        // Later callers fail fast, as while NATS is down.
+        this.#gaveUpWaiting = true;
+        resolve();
+      }, this.timeoutMs);
+      const settle = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#connecting.then(settle, settle);
+    });
+    return this.#firstWait;
   }
 
   /** The store of `roomKey`, or null when the room is not durable. */
@@ -84,9 +107,16 @@ export class RoomStreams {
     );
   }
 
-  /** The JetStream API with the rooms stream in place; fails fast while NATS is unreachable. */
+  /**
+   * The JetStream API with the rooms stream in place; fails fast while NATS is unreachable. A
+   * shard that has just started waits up to `timeoutMs` for its first connection: a restarted
+   * shard's first requests are the restore joins of its rooms' members, which should be served,
+   * not refused, when NATS is up.
+   */
   ready(): Promise<Ready> {
     const connection = this.#connection;
+    if (connection === null && !this.#closed && !this.#gaveUpWaiting)
+      return this.#firstConnect().then(() => this.ready());
     if (connection === null || connection.isClosed()) {
       return Promise.reject(
         new StorageError('ARQ_ERR_STORAGE_UNAVAILABLE', 'durable rooms: NATS is not connected'),
