@@ -92,6 +92,7 @@ export class JetStreamRoomStore implements RoomStore {
         this.#lastSeq = await this.#write(client, body, h, msgID, 0);
       }
     } catch (error) {
+      if (error instanceof StorageError) throw error;
       if (isWrongLastSequence(error)) {
         throw new StorageError(
           'ARQ_ERR_STORAGE_CONFLICT',
@@ -117,6 +118,16 @@ export class JetStreamRoomStore implements RoomStore {
       expect: { lastSubjectSequence: expected },
       timeout: this.#streams.timeoutMs,
     });
+    // JetStream answers a repeated Msg-Id with the first message's ack, before any expectation
+    // is checked. This room never repeats a write (after a failed one it reads the stream
+    // again), so the message there is another writer's at the same position: an earlier owner's
+    // write that landed after this room read the stream. Its content is not ours.
+    if (ack.duplicate) {
+      throw new StorageError(
+        'ARQ_ERR_STORAGE_CONFLICT',
+        `room ${this.#roomKey}: ${msgID} is stored already (an earlier write landed late)`,
+      );
+    }
     return ack.seq;
   }
 
