@@ -1,5 +1,4 @@
 import {
-  CLOSE_POLICY_DROP,
   CLOSE_POLICY_VIOLATION,
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
@@ -7,30 +6,21 @@ import {
   decodeBinaryFrame,
   decodeTextFrameBytes,
   type EncodedMessage,
-  encodeBinaryFrame,
-  encodeTextFrame,
-  errorAnswer,
   type FrameEncoding,
-  type HistoryFrame,
-  historyBodyText,
-  historyReplyText,
-  isValidRoomName,
   type JoinFrame,
   type JsonObject,
-  type PublishFrame,
-  type ServerFrame,
   toWireError,
   WireError,
 } from '../../proto/wire/index.js';
 import { TokenBucket } from '../limits/index.js';
 import type { ResumeFrom } from '../room/index.js';
 import type { ConnectionHost, JoinAnswer } from './connection-host.js';
-import { type ConnectionPrincipal, principalMayAccess } from './connection-principal.js';
+import { ConnectionOutput } from './connection-output.js';
+import { authorizedRoomKey, type ConnectionPrincipal } from './connection-principal.js';
+import { ConnectionPublisher } from './connection-publisher.js';
 import type { ConnectionSocket } from './connection-socket.js';
-import { messageDeliveryOf } from './message-delivery.js';
-import { encodePublishPayload, encodeSender } from './publish-payload.js';
-import { roomKeyOf, topicOf } from './room-key.js';
-import { RoomMemberships } from './room-memberships.js';
+import { HistoryReader } from './history-reader.js';
+import { EMPTY_META, RoomMemberships } from './room-memberships.js';
 import { RoomOps } from './room-ops.js';
 
 /**
@@ -41,8 +31,6 @@ import { RoomOps } from './room-ops.js';
 export type ConnectionState = 'open' | 'draining' | 'closed';
 
 const BAD_FRAME_WINDOW_MS = 60_000;
-/** The meta of a join without one: shared by every such membership (presence never mutates metas). */
-const EMPTY_META: JsonObject = Object.freeze({}) as JsonObject;
 
 /**
  * One WebSocket connection: decodes its frames, checks them against its token and limits, talks to
@@ -50,31 +38,25 @@ const EMPTY_META: JsonObject = Object.freeze({}) as JsonObject;
  * restarts. uWS already runs one socket's callbacks one at a time on the edge thread; this object is
  * the actor's state and behaviour, without a mailbox of its own (see ARCHITECTURE.md).
  *
+ * Writes go through its ConnectionOutput (socket, encoding, metrics); publishes and history reads
+ * are ConnectionPublisher's and HistoryReader's, which keep their own state.
+ *
  * An idle node holds many of these, so what only some connections use is made on first use: the
- * rate buckets (a new bucket is full, as one made at connect time would be by then), the map of
- * ops in flight, and a `Map` of rooms only from the second room on (see ARCHITECTURE.md, memory).
+ * publisher and history reader with their rate buckets (a new bucket is full, as one made at
+ * connect time would be by then), the bad-frame bucket, the map of ops in flight, and a `Map` of
+ * rooms only from the second room on (see ARCHITECTURE.md, memory).
  */
 export class ConnectionActor {
   readonly #id: number;
-  readonly #socket: ConnectionSocket;
   readonly #host: ConnectionHost;
+  readonly #output: ConnectionOutput;
   readonly #rooms = new RoomMemberships();
   readonly #ops = new RoomOps();
-  #publishBucket: TokenBucket | null = null;
-  #historyBucket: TokenBucket | null = null;
+  #publisher: ConnectionPublisher | null = null;
+  #history: HistoryReader | null = null;
   #badFrames: TokenBucket | null = null;
   #principal: ConnectionPrincipal;
-  /**
-   * The room this connection last published to, as the frame named it, and its key: a publisher
-   * usually sends to one room, which is then authorized once, not per publish. Reset when the
-   * token changes.
-   */
-  #publishRoom: string | null = null;
-  #publishKey = '';
-  /** The `sub` as publish payloads carry it, encoded on the first publish. */
-  #sender: Uint8Array | null = null;
   #state: ConnectionState = 'open';
-  #encoding: FrameEncoding = 'json';
 
   constructor(
     id: number,
@@ -84,8 +66,8 @@ export class ConnectionActor {
   ) {
     this.#id = id;
     this.#principal = principal;
-    this.#socket = socket;
     this.#host = host;
+    this.#output = new ConnectionOutput(socket, host.metrics);
   }
 
   get id(): number {
@@ -107,7 +89,7 @@ export class ConnectionActor {
 
   /** The socket is open: greet the client (always JSON: its encoding is not known yet). */
   opened(): void {
-    this.#send(
+    this.#output.send(
       {
         op: 'welcome',
         node: this.#host.nodeId,
@@ -138,7 +120,8 @@ export class ConnectionActor {
       this.#refuse(decoded.ref, decoded.error, encoding, nowMs);
       return;
     }
-    if (encoding !== this.#encoding) this.#switchEncoding(encoding);
+    if (encoding !== this.#output.encoding)
+      this.#output.switchEncoding(encoding, this.#rooms.values());
     this.#run(decoded.frame, encoding, nowMs);
   }
 
@@ -148,16 +131,14 @@ export class ConnectionActor {
     const expiresAt = this.#principal.expiresAtMs;
     if (expiresAt !== null && nowMs >= expiresAt) {
       this.close(CLOSE_TOKEN_EXPIRED, 'token expired');
-    } else if (this.#socket.bufferedAmount() > this.#host.limits.maxSendBufferBytes) {
+    } else if (this.#output.bufferedAmount() > this.#host.limits.maxSendBufferBytes) {
       this.close(CLOSE_SLOW_CONSUMER, 'slow consumer');
     }
   }
 
   /** Closes the socket from the server side; `closed()` follows from the socket's close event. */
   close(code: number, reason: string): void {
-    if (this.#state === 'closed') return;
-    this.#host.metrics.closed(code);
-    this.#socket.end(code, reason);
+    this.#output.end(code, reason);
   }
 
   /** The node is draining: accept nothing new, then close with `code`. */
@@ -171,6 +152,7 @@ export class ConnectionActor {
   closed(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#output.detach();
     this.#ops.clear();
     for (const roomKey of this.#rooms.keys()) this.#host.rooms.leave(roomKey, this.#id, null);
     this.#rooms.clear();
@@ -191,9 +173,7 @@ export class ConnectionActor {
 
   /** A message for this connection alone (a replay after `join` with `since`). */
   deliver(message: EncodedMessage): void {
-    if (this.#state === 'closed') return;
-    this.#socket.send(message.encoded(this.#encoding));
-    this.#host.metrics.messagesOut(1);
+    this.#output.deliver(message);
   }
 
   /** Every room key this connection is in (for restores and for the cluster's interest set). */
@@ -206,7 +186,7 @@ export class ConnectionActor {
     try {
       this.#dispatch(frame, encoding, nowMs);
     } catch (err) {
-      this.#reject(frame.ref, toWireError(err), encoding);
+      this.#output.reject(frame.ref, toWireError(err), encoding);
     }
   }
 
@@ -214,7 +194,7 @@ export class ConnectionActor {
     switch (frame.op) {
       case 'join':
       case 'leave': {
-        const roomKey = this.#authorize(frame.room, frame.op === 'join');
+        const roomKey = authorizedRoomKey(this.#principal, frame.room, frame.op === 'join');
         // A join or leave of this room in flight: later ones wait for its answer, so the client
         // sees them applied in the order it sent them.
         if (this.#ops.defer(roomKey, () => this.#run(frame, encoding, nowMs))) return;
@@ -222,11 +202,13 @@ export class ConnectionActor {
         return this.#leave(roomKey, frame.ref, encoding);
       }
       case 'publish':
-        return this.#publish(frame, nowMs);
+        this.#publisher ??= new ConnectionPublisher(this.#id, this.#host, this.#output);
+        return this.#publisher.publish(frame, this.#principal, nowMs);
       case 'history':
-        return this.#history(frame, encoding, nowMs);
+        this.#history ??= new HistoryReader(this.#host, this.#output);
+        return this.#history.read(frame, this.#principal, encoding, nowMs);
       case 'ping':
-        return this.#reply(frame.ref, { ts: Date.now() }, encoding);
+        return this.#output.reply(frame.ref, { ts: Date.now() }, encoding);
       case 'refresh':
         return this.#refresh(frame.token, frame.ref);
     }
@@ -247,7 +229,8 @@ export class ConnectionActor {
           if (error === null) this.#host.rooms.leave(roomKey, this.#id, null);
           return;
         }
-        if (error !== null || reply === null) this.#reject(ref, toWireError(error), encoding);
+        if (error !== null || reply === null)
+          this.#output.reject(ref, toWireError(error), encoding);
         else this.#joined(frame, roomKey, reply, encoding, meta, presence, nowMs);
         this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
       });
@@ -266,16 +249,10 @@ export class ConnectionActor {
         }
         const waiting = this.#ops.settle(roomKey);
         if (this.#state === 'closed') return;
-        this.#denied(ref, denial.reason, denial.disconnect, encoding);
+        this.#output.deny(ref, denial.reason, denial.disconnect, encoding);
         this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
       }),
     );
-  }
-
-  /** A policy denied a join or publish: answer `policy_denied`, and close with 4003 if asked. */
-  #denied(ref: string | undefined, reason: string, disconnect: boolean, enc: FrameEncoding): void {
-    this.#reject(ref, new WireError('policy_denied', reason), enc);
-    if (disconnect) this.close(CLOSE_POLICY_DROP, 'dropped by policy');
   }
 
   /** The room answered a join: subscribe (before anything else is read off the ring), reply. */
@@ -292,11 +269,10 @@ export class ConnectionActor {
     const onlineAt = known?.onlineAt ?? nowMs;
     this.#rooms.set({ roomKey, room: frame.room, meta, onlineAt, presence });
     // Room messages follow the connection's current encoding, which may have changed meanwhile.
-    const topicEncoding = this.#encoding === 'json' ? 'j' : 'b';
-    this.#socket.subscribe(topicOf('m', topicEncoding, roomKey));
+    this.#output.subscribe('m', roomKey);
     const body: JsonObject = { epoch: reply.epoch, offset: reply.offset };
     if (reply.recovered === false) body.recovered = false;
-    this.#reply(frame.ref, body, encoding);
+    this.#output.reply(frame.ref, body, encoding);
     if (!presence) return;
     // Others learn of the join by diff; the joiner gets the full state (itself included) once,
     // when the room's pending presence changes have gone out, so that it sees none twice.
@@ -305,10 +281,9 @@ export class ConnectionActor {
       // Left, closed or rejoined without presence meanwhile: nothing to show.
       if (this.#state === 'closed' || this.#rooms.get(roomKey)?.presence !== true) return;
       // The same bytes for every joiner of this window (PresenceStateFrames).
-      const state = this.#host.presenceStates.frame(roomKey, frame.room, this.#encoding);
-      this.#socket.sendBytes(state.bytes, state.binary);
-      this.#host.metrics.messagesOut(1);
-      this.#socket.subscribe(topicOf('p', this.#encoding === 'json' ? 'j' : 'b', roomKey));
+      const state = this.#host.presenceStates.frame(roomKey, frame.room, this.#output.encoding);
+      this.#output.sendBytes(state.bytes, state.binary);
+      this.#output.subscribe('p', roomKey);
     });
   }
 
@@ -325,7 +300,7 @@ export class ConnectionActor {
         // Whatever the room said (it may have restarted without us), the client has left. The
         // reply goes first: the socket writes what it holds of the room before it (see
         // ConnectionSocket.unsubscribe).
-        this.#reply(ref, {}, encoding);
+        this.#output.reply(ref, {}, encoding);
         this.#left(roomKey);
         this.#ops.resume(roomKey, waiting, () => this.#state === 'open');
       }),
@@ -336,104 +311,20 @@ export class ConnectionActor {
     const membership = this.#rooms.get(roomKey);
     if (membership === undefined) return;
     this.#rooms.delete(roomKey);
-    const enc = this.#encoding === 'json' ? 'j' : 'b';
-    this.#socket.unsubscribe(topicOf('m', enc, roomKey));
+    this.#output.unsubscribe('m', roomKey);
     if (membership.presence) {
-      this.#socket.unsubscribe(topicOf('p', enc, roomKey));
+      this.#output.unsubscribe('p', roomKey);
       this.#host.presence.leave(roomKey, this.publicId);
     }
   }
 
-  #publish(frame: PublishFrame, nowMs: number): void {
-    let roomKey = this.#publishKey;
-    if (frame.room !== this.#publishRoom) {
-      roomKey = this.#authorize(frame.room, true);
-      this.#publishRoom = frame.room;
-      this.#publishKey = roomKey;
-    }
-    if (!this.#principal.caps.has('publish'))
-      throw new WireError('forbidden', 'the token lacks the publish capability');
-    const limits = this.#host.limits;
-    this.#publishBucket ??= new TokenBucket(limits.publishRate, limits.publishBurst, nowMs);
-    if (!this.#publishBucket.tryTake(nowMs))
-      throw new WireError('rate_limited', 'connection publish rate exceeded');
-    if (!this.#host.tenantMayPublish(this.#principal.tenant, nowMs)) {
-      this.#publishBucket.refund();
-      throw new WireError('rate_limited', 'tenant publish rate exceeded');
-    }
-    this.#sender ??= encodeSender(this.#principal.sub);
-    const payload = encodePublishPayload(this.#sender, frame.headers, frame.dataFormat, frame.data);
-    const encoding = this.#encoding;
-    const ref = frame.ref;
-    // Without a ref nothing is answered, so the room is not asked to answer either: one ring
-    // record less per publish each way. Unless a policy may deny it: the sender learns of a deny
-    // by an `error` frame (and a disconnect verdict must reach this connection).
-    const guarded = this.#host.policy.guards('on_publish', this.#principal.tenant);
-    if (ref === undefined && !guarded) {
-      this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, null);
-      return;
-    }
-    this.#host.rooms.publish(roomKey, this.#id, payload, frame.echo, nowMs, (error, reply) => {
-      if (this.#state === 'closed') return;
-      if (error !== null && this.#host.policy.disconnects(error)) {
-        this.#denied(ref, toWireError(error).message, true, encoding);
-      } else if (error !== null || reply === null) {
-        if (ref !== undefined || error !== null) this.#reject(ref, toWireError(error), encoding);
-      } else if (ref !== undefined)
-        this.#send(
-          { op: 'reply', ref, status: 'ok', body: { id: reply.id, offset: reply.offset } },
-          encoding,
-        );
-    });
-  }
-
-  /**
-   * Reads a room's kept messages: allowed to whoever may join the room (the token's rooms, then
-   * on_join policies with an empty meta), member or not. Not ordered with this connection's
-   * joins and publishes in flight: a page shows what the room had stored when it got the request.
-   */
-  #history(frame: HistoryFrame, encoding: FrameEncoding, nowMs: number): void {
-    const roomKey = this.#authorize(frame.room, true);
-    const ref = frame.ref;
-    // Without a ref there is nobody to hand the page to: reading it would be wasted work.
-    if (ref === undefined) return;
-    // A page costs the room's owner a read of up to 768 KiB: a budget of its own, apart from publishes.
-    const limits = this.#host.limits;
-    this.#historyBucket ??= new TokenBucket(limits.historyRate, limits.historyBurst, nowMs);
-    if (!this.#historyBucket.tryTake(nowMs))
-      throw new WireError('rate_limited', 'connection history rate exceeded');
-    const read = (): void =>
-      this.#host.rooms.history(
-        roomKey,
-        { since: frame.since ?? null, before: frame.before ?? null, limit: frame.limit },
-        (error, answer) => {
-          if (this.#state === 'closed') return;
-          if (error !== null || answer === null)
-            return this.#reject(ref, toWireError(error), encoding);
-          const { epoch, entries } = answer;
-          const messages = entries.map((e) =>
-            messageDeliveryOf(frame.room, epoch, e.offset, e.ts, e.payload),
-          );
-          this.#socket.send(historyReplyText(ref, historyBodyText(answer, messages)));
-          this.#host.metrics.messagesOut(1);
-        },
-      );
-    const { tenant, sub } = this.#principal;
-    if (!this.#host.policy.guards('on_join', tenant)) return read();
-    this.#host.policy.checkJoin(tenant, sub, frame.room, EMPTY_META, (denial) => {
-      if (this.#state === 'closed') return;
-      if (denial === null) read();
-      else this.#denied(ref, denial.reason, denial.disconnect, encoding);
-    });
-  }
-
   #refresh(token: string, ref: string | undefined): void {
-    const encoding = this.#encoding;
+    const encoding = this.#output.encoding;
     this.#host.verify(token).then(
       (principal) => {
         if (this.#state === 'closed') return;
         if (principal.sub !== this.#principal.sub || principal.tenant !== this.#principal.tenant) {
-          this.#reject(
+          this.#output.reject(
             ref,
             new WireError('forbidden', 'a refreshed token must have the same sub and tid'),
             encoding,
@@ -441,63 +332,20 @@ export class ConnectionActor {
           return;
         }
         this.#principal = principal;
-        this.#publishRoom = null;
-        this.#reply(ref, {}, encoding);
+        this.#publisher?.forgetRoom();
+        this.#output.reply(ref, {}, encoding);
       },
       (error: unknown) => {
-        if (this.#state !== 'closed') this.#reject(ref, toWireError(error), encoding);
+        if (this.#state !== 'closed') this.#output.reject(ref, toWireError(error), encoding);
       },
     );
   }
 
-  /**
-   * The room's key; throws the wire error when the name is invalid or, if `check`, when the token
-   * does not allow the room (a leave is not checked: a refreshed token may have narrowed the rooms).
-   */
-  #authorize(room: string, check: boolean): string {
-    if (!isValidRoomName(room)) throw new WireError('bad_frame', 'room: not a valid room name');
-    if (check && !principalMayAccess(this.#principal, room)) {
-      throw new WireError('forbidden', 'the token does not allow this room');
-    }
-    return roomKeyOf(this.#principal.tenant, room);
-  }
-
-  /** Room messages and presence follow the encoding the client used last (docs/protocol.md, "Frames"). */
-  #switchEncoding(encoding: FrameEncoding): void {
-    const from = this.#encoding === 'json' ? 'j' : 'b';
-    const to = encoding === 'json' ? 'j' : 'b';
-    this.#encoding = encoding;
-    for (const membership of this.#rooms.values()) {
-      const roomKey = membership.roomKey;
-      this.#socket.unsubscribe(topicOf('m', from, roomKey));
-      this.#socket.subscribe(topicOf('m', to, roomKey));
-      if (membership.presence) {
-        this.#socket.unsubscribe(topicOf('p', from, roomKey));
-        this.#socket.subscribe(topicOf('p', to, roomKey));
-      }
-    }
-  }
-
-  #reply(ref: string | undefined, body: JsonObject, encoding: FrameEncoding): void {
-    if (ref !== undefined) this.#send({ op: 'reply', ref, status: 'ok', body }, encoding);
-  }
-
   /** A frame refused before it ran (bad, too large): answered, and counted against the budget. */
   #refuse(ref: string | undefined, error: WireError, encoding: FrameEncoding, nowMs: number): void {
-    this.#reject(ref, error, encoding);
+    this.#output.reject(ref, error, encoding);
     const budget = this.#host.limits.badFrameBudget;
     this.#badFrames ??= new TokenBucket((budget * 1000) / BAD_FRAME_WINDOW_MS, budget, nowMs);
     if (!this.#badFrames.tryTake(nowMs)) this.close(CLOSE_POLICY_VIOLATION, 'too many bad frames');
-  }
-
-  #reject(ref: string | undefined, error: WireError, encoding: FrameEncoding): void {
-    this.#host.metrics.rejected(error.code);
-    this.#send(errorAnswer(ref, error), encoding);
-  }
-
-  #send(frame: ServerFrame, encoding: FrameEncoding): void {
-    if (this.#state === 'closed') return;
-    this.#socket.send(encoding === 'json' ? encodeTextFrame(frame) : encodeBinaryFrame(frame));
-    this.#host.metrics.messagesOut(1);
   }
 }

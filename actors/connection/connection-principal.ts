@@ -1,3 +1,6 @@
+import { isValidRoomName, WireError } from '../../proto/wire/index.js';
+import { roomKeyOf } from './room-key.js';
+
 /**
  * Who a connection speaks for, as much of it as the connection reads: the node's verified token
  * (src/auth's `Principal`) is one. It is an interface here, not an import of src/auth, so that
@@ -18,4 +21,20 @@ export interface ConnectionPrincipal {
 /** True when one of the principal's room patterns covers `room` (as src/auth's principalMayAccess). */
 export function principalMayAccess(principal: ConnectionPrincipal, room: string): boolean {
   return principal.rooms.some((pattern) => pattern.matches(room));
+}
+
+/**
+ * The room's key; throws the wire error when the name is invalid or, if `check`, when the token
+ * does not allow the room (a leave is not checked: a refreshed token may have narrowed the rooms).
+ */
+export function authorizedRoomKey(
+  principal: ConnectionPrincipal,
+  room: string,
+  check: boolean,
+): string {
+  if (!isValidRoomName(room)) throw new WireError('bad_frame', 'room: not a valid room name');
+  if (check && !principalMayAccess(principal, room)) {
+    throw new WireError('forbidden', 'the token does not allow this room');
+  }
+  return roomKeyOf(principal.tenant, room);
 }

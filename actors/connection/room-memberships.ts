@@ -1,5 +1,8 @@
 import type { JsonObject } from '../../proto/wire/index.js';
 
+/** The meta of a join without one: shared by every such membership (presence never mutates metas). */
+export const EMPTY_META: JsonObject = Object.freeze({}) as JsonObject;
+
 export interface Membership {
   readonly roomKey: string;
   readonly room: string;
