@@ -167,7 +167,7 @@ export class ConnectionActor {
    */
   restore(roomKey: string, since: ResumeFrom | null, done: (error: Error | null) => void): boolean {
     if (this.#state === 'closed' || !this.#rooms.has(roomKey)) return false;
-    this.#host.rooms.join(roomKey, this.#id, since, true, (error) => done(error));
+    this.#host.rooms.join(roomKey, this.#id, since, true, done);
     return true;
   }
 

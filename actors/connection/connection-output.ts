@@ -11,7 +11,7 @@ import {
 } from '../../proto/wire/index.js';
 import type { ConnectionMetrics } from './connection-host.js';
 import type { ConnectionSocket } from './connection-socket.js';
-import { type TopicKind, topicOf } from './room-key.js';
+import { type TopicEncoding, type TopicKind, topicOf } from './room-key.js';
 import type { Membership } from './room-memberships.js';
 
 /**
@@ -106,17 +106,17 @@ export class ConnectionOutput {
 
   /** Subscribes to a room's topic of `kind` in the current encoding. */
   subscribe(kind: TopicKind, roomKey: string): void {
-    this.#socket.subscribe(topicOf(kind, this.#encoding === 'json' ? 'j' : 'b', roomKey));
+    this.#socket.subscribe(topicOf(kind, topicEncodingOf(this.#encoding), roomKey));
   }
 
   unsubscribe(kind: TopicKind, roomKey: string): void {
-    this.#socket.unsubscribe(topicOf(kind, this.#encoding === 'json' ? 'j' : 'b', roomKey));
+    this.#socket.unsubscribe(topicOf(kind, topicEncodingOf(this.#encoding), roomKey));
   }
 
   /** Room messages and presence follow the encoding the client used last (docs/protocol.md, "Frames"). */
   switchEncoding(encoding: FrameEncoding, memberships: Iterable<Membership>): void {
-    const from = this.#encoding === 'json' ? 'j' : 'b';
-    const to = encoding === 'json' ? 'j' : 'b';
+    const from = topicEncodingOf(this.#encoding);
+    const to = topicEncodingOf(encoding);
     this.#encoding = encoding;
     for (const membership of memberships) {
       const roomKey = membership.roomKey;
@@ -128,4 +128,9 @@ export class ConnectionOutput {
       }
     }
   }
+}
+
+/** A topic's encoding letter: JSON members' topic `j`, protobuf members' `b` (see topicOf). */
+function topicEncodingOf(encoding: FrameEncoding): TopicEncoding {
+  return encoding === 'json' ? 'j' : 'b';
 }
