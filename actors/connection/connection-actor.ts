@@ -167,7 +167,14 @@ export class ConnectionActor {
    */
   restore(roomKey: string, since: ResumeFrom | null, done: (error: Error | null) => void): boolean {
     if (this.#state === 'closed' || !this.#rooms.has(roomKey)) return false;
-    this.#host.rooms.join(roomKey, this.#id, since, true, done);
+    this.#host.rooms.join(roomKey, this.#id, since, true, (error) => {
+      // The room answers in order, so a leave it took before this join (the client's, or the
+      // close's) has been answered by now, and this join put the member back: take it out again.
+      // An op still in flight was sent after this join, and the room applies it after it.
+      if (error === null && !this.#rooms.has(roomKey) && !this.#ops.has(roomKey))
+        this.#host.rooms.leave(roomKey, this.#id, null);
+      done(error);
+    });
     return true;
   }
 

@@ -15,6 +15,11 @@ export class RoomOps {
     return this.#waiting?.size ?? 0;
   }
 
+  /** True while a join or leave of `roomKey` waits for the room's answer. */
+  has(roomKey: string): boolean {
+    return this.#waiting?.has(roomKey) === true;
+  }
+
   /** Queues `run` behind the op in flight of `roomKey`; false when none is in flight. */
   defer(roomKey: string, run: () => void): boolean {
     const waiting = this.#waiting?.get(roomKey);

@@ -9,8 +9,11 @@ t.test('room ops - later ops of a room wait for the one in flight, in order', as
     ops.defer('t.a', () => ran.push('early')),
     'nothing in flight: run now',
   );
+  t.notOk(ops.has('t.a'));
   ops.start('t.a', () => ran.push('join'));
   t.equal(ops.size, 1);
+  t.ok(ops.has('t.a'), 'in flight');
+  t.notOk(ops.has('t.b'));
   t.ok(ops.defer('t.a', () => ran.push('leave')));
   t.ok(ops.defer('t.a', () => ran.push('join again')));
   t.notOk(
@@ -19,6 +22,7 @@ t.test('room ops - later ops of a room wait for the one in flight, in order', as
   );
   const waiting = ops.settle('t.a');
   t.equal(ops.size, 0, 'settled: nothing in flight');
+  t.notOk(ops.has('t.a'));
   ops.resume('t.a', waiting, () => true);
   t.same(ran, ['join', 'leave', 'join again']);
 });
